@@ -1,0 +1,32 @@
+# The Kubernetes version skiff reports, stamped into the embedded kubectl
+# (client-go) and component-base; apiserver/version.go says the same.
+VERSION_PKGS := k8s.io/client-go/pkg/version k8s.io/component-base/version
+LDFLAGS := $(foreach p,$(VERSION_PKGS),-X $(p).gitVersion=v1.37.2+skiff -X $(p).gitMajor=1 -X $(p).gitMinor=37)
+GO ?= go
+
+.PHONY: build run test test-short verify bench fuzz
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/skiff ./cmd/skiff
+
+run: build
+	bin/skiff server
+
+# Every test: unit, integration (in-process servers), the kubectl and Helm suites.
+test: verify
+	$(GO) test -ldflags '$(LDFLAGS)' -count=1 ./...
+
+# The inner loop: skips the slower suites.
+test-short:
+	$(GO) test -ldflags '$(LDFLAGS)' -short ./...
+
+verify:
+	hack/verify-codegen.sh
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed" >&2; exit 1; }
+	$(GO) vet ./...
+
+bench: build
+	cd hack/bench && $(GO) run . -skiff ../../bin/skiff
+
+fuzz:
+	$(GO) test ./registry/... -run '^$$' -fuzz FuzzValidate -fuzztime 30s

@@ -1,0 +1,112 @@
+// Package config holds skiff server's settings. Every setting is a flag, and
+// a YAML file given with --config may set the same keys (a key is the flag's
+// name); a flag given on the command line wins over the file.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"sigs.k8s.io/yaml"
+)
+
+// Server are the settings of `skiff server`.
+type Server struct {
+	ConfigFile  string
+	DataDir     string
+	BindAddress string
+	SecurePort  int
+	TLSSANs     []string
+	EtcdServers []string
+	EtcdCAFile  string
+	EtcdCert    string
+	EtcdKey     string
+	EtcdPrefix  string
+	// UnsafeNoFsync disables fsync in the embedded etcd (benchmarks only).
+	UnsafeNoFsync bool
+}
+
+// DefaultDataDir is /var/lib/skiff for root and ./.skiff for anyone else, so
+// a user can try skiff without privileges and without touching the system.
+func DefaultDataDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/skiff"
+	}
+	return ".skiff"
+}
+
+// NewServer returns the defaults.
+func NewServer() *Server {
+	return &Server{
+		DataDir:     DefaultDataDir(),
+		BindAddress: "0.0.0.0",
+		SecurePort:  6443,
+		EtcdPrefix:  "/registry",
+	}
+}
+
+// AddFlags binds the settings to fs.
+func (s *Server) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&s.ConfigFile, "config", s.ConfigFile, "YAML file whose keys are these flags' names; flags given on the command line win")
+	fs.StringVar(&s.DataDir, "data-dir", s.DataDir, "directory for etcd data, certificates and the admin kubeconfig (default /var/lib/skiff as root, ./.skiff otherwise)")
+	fs.StringVar(&s.BindAddress, "bind-address", s.BindAddress, "address to serve HTTPS on")
+	fs.IntVar(&s.SecurePort, "secure-port", s.SecurePort, "port to serve HTTPS on (0 picks a free port)")
+	fs.StringSliceVar(&s.TLSSANs, "tls-san", s.TLSSANs, "extra DNS names or IP addresses for the serving certificate")
+	fs.StringSliceVar(&s.EtcdServers, "etcd-servers", s.EtcdServers, "external etcd client URLs; when empty an embedded etcd runs in the data dir")
+	fs.StringVar(&s.EtcdCAFile, "etcd-cafile", s.EtcdCAFile, "CA file to verify the external etcd servers")
+	fs.StringVar(&s.EtcdCert, "etcd-certfile", s.EtcdCert, "client certificate for the external etcd")
+	fs.StringVar(&s.EtcdKey, "etcd-keyfile", s.EtcdKey, "client key for the external etcd")
+	fs.StringVar(&s.EtcdPrefix, "etcd-prefix", s.EtcdPrefix, "key prefix of every object in etcd")
+	fs.BoolVar(&s.UnsafeNoFsync, "unsafe-no-fsync", s.UnsafeNoFsync, "disable fsync in the embedded etcd; loses data on power failure (benchmarks only)")
+}
+
+// LoadFile applies the --config file to every flag not set on the command
+// line. Unknown keys are an error, so a typo does not go unnoticed.
+func LoadFile(fs *pflag.FlagSet, path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var values map[string]interface{}
+	if err := yaml.Unmarshal(raw, &values); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for key, value := range values {
+		f := fs.Lookup(key)
+		if f == nil || key == "config" {
+			return fmt.Errorf("%s: unknown key %q", path, key)
+		}
+		if f.Changed {
+			continue
+		}
+		if err := fs.Set(key, flagString(value)); err != nil {
+			return fmt.Errorf("%s: %s: %w", path, key, err)
+		}
+		f.Changed = false
+	}
+	return nil
+}
+
+func flagString(v interface{}) string {
+	switch t := v.(type) {
+	case []interface{}:
+		parts := make([]string, len(t))
+		for i, p := range t {
+			parts[i] = fmt.Sprint(p)
+		}
+		return strings.Join(parts, ",")
+	case float64:
+		if t == float64(int64(t)) {
+			return fmt.Sprint(int64(t))
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// KubeconfigPath is where the admin kubeconfig of a data dir lives.
+func KubeconfigPath(dataDir string) string {
+	return filepath.Join(dataDir, "kubeconfig")
+}

@@ -1,0 +1,160 @@
+// Package server starts a whole skiff control plane in-process: certificates,
+// embedded (or external) etcd, the API server and the controllers. `skiff
+// server` and the integration tests both use it.
+package server
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/apiserver/pkg/storage/storagebackend"
+	"k8s.io/client-go/kubernetes"
+	restclient "k8s.io/client-go/rest"
+
+	"github.com/skiff-k8s/skiff/apiserver"
+	"github.com/skiff-k8s/skiff/config"
+	"github.com/skiff-k8s/skiff/controllers"
+	"github.com/skiff-k8s/skiff/etcd"
+	"github.com/skiff-k8s/skiff/pki"
+)
+
+// Options configure a control plane.
+type Options struct {
+	DataDir     string
+	BindAddress net.IP
+	// Port 0 picks a free port.
+	Port    int
+	TLSSANs []string
+	// ExternalEtcd, when it lists servers, replaces the embedded etcd.
+	ExternalEtcd  storagebackend.TransportConfig
+	EtcdPrefix    string
+	UnsafeNoFsync bool
+}
+
+// Running is a started control plane.
+type Running struct {
+	// URL is the API server's address, https://127.0.0.1:port.
+	URL string
+	// Kubeconfig is the admin kubeconfig's path.
+	Kubeconfig string
+	// Loopback is a privileged in-process client config.
+	Loopback *restclient.Config
+	done     chan struct{}
+	err      error
+}
+
+// Done is closed when the control plane has stopped (its context ended).
+func (r *Running) Done() <-chan struct{} { return r.done }
+
+// Err is why it stopped; valid after Done.
+func (r *Running) Err() error { return r.err }
+
+// Start brings a control plane up and returns once /readyz is ok. It stops
+// when ctx ends.
+func Start(ctx context.Context, o Options) (*Running, error) {
+	certs, err := pki.Ensure(filepath.Join(o.DataDir, "pki"), dnsNames(o.TLSSANs), ips(o.TLSSANs))
+	if err != nil {
+		return nil, err
+	}
+	transport := o.ExternalEtcd
+	var embedded *etcd.Embedded
+	if len(transport.ServerList) == 0 {
+		embedded, err = etcd.Start(ctx, etcd.Options{Dir: filepath.Join(o.DataDir, "etcd"), UnsafeNoFsync: o.UnsafeNoFsync})
+		if err != nil {
+			return nil, err
+		}
+		transport = storagebackend.TransportConfig{ServerList: []string{embedded.Endpoint}}
+	}
+	closeEtcd := func() {
+		if embedded != nil {
+			embedded.Close()
+		}
+	}
+	api, err := apiserver.New(apiserver.Options{
+		BindAddress: o.BindAddress,
+		Port:        o.Port,
+		Certs:       certs,
+		Etcd:        transport,
+		EtcdPrefix:  o.EtcdPrefix,
+	})
+	if err != nil {
+		closeEtcd()
+		return nil, err
+	}
+	r := &Running{URL: api.URL, Loopback: api.Loopback, done: make(chan struct{}), Kubeconfig: config.KubeconfigPath(o.DataDir)}
+	runCtx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer close(r.done)
+		r.err = api.Run(runCtx)
+		cancel()
+		closeEtcd()
+	}()
+	if err := waitReady(runCtx, api.Loopback, r.done); err != nil {
+		cancel()
+		<-r.done
+		if r.err != nil {
+			return nil, r.err
+		}
+		return nil, err
+	}
+	if err := controllers.Start(runCtx, api.Loopback); err != nil {
+		cancel()
+		<-r.done
+		return nil, err
+	}
+	if err := pki.WriteKubeconfig(r.Kubeconfig, r.URL, certs); err != nil {
+		cancel()
+		<-r.done
+		return nil, err
+	}
+	return r, nil
+}
+
+func waitReady(ctx context.Context, cfg *restclient.Config, done <-chan struct{}) error {
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		body, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		if err == nil && string(body) == "ok" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("server did not become ready: %w", ctx.Err())
+		case <-done:
+			return fmt.Errorf("server stopped before it was ready")
+		case <-tick.C:
+		}
+	}
+}
+
+func dnsNames(sans []string) []string {
+	names := []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		names = append(names, h)
+	}
+	for _, s := range sans {
+		if net.ParseIP(s) == nil {
+			names = append(names, s)
+		}
+	}
+	return names
+}
+
+func ips(sans []string) []net.IP {
+	out := []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
+	for _, s := range sans {
+		if ip := net.ParseIP(s); ip != nil {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
