@@ -40,7 +40,9 @@ func Start(ctx context.Context, o Options) (*Embedded, error) {
 	cfg := embed.NewConfig()
 	cfg.Name = "skiff"
 	cfg.Dir = o.Dir
-	cfg.LogLevel = "error"
+	// etcd logs benign errors at every start and stop ("missing term
+	// information", "server closed"); only fatal ones are worth a user's eye.
+	cfg.LogLevel = "fatal"
 	cfg.UnsafeNoFsync = o.UnsafeNoFsync
 	// A single member elects itself after one election timeout; 10 ms ticks
 	// and a 100 ms timeout make a restart with data ready in ~0.1 s

@@ -43,8 +43,10 @@ type Running struct {
 	Kubeconfig string
 	// Loopback is a privileged in-process client config.
 	Loopback *restclient.Config
-	done     chan struct{}
-	err      error
+	// Etcd is how the API server reaches etcd.
+	Etcd storagebackend.TransportConfig
+	done chan struct{}
+	err  error
 }
 
 // Done is closed when the control plane has stopped (its context ended).
@@ -85,7 +87,7 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		closeEtcd()
 		return nil, err
 	}
-	r := &Running{URL: api.URL, Loopback: api.Loopback, done: make(chan struct{}), Kubeconfig: config.KubeconfigPath(o.DataDir)}
+	r := &Running{URL: api.URL, Loopback: api.Loopback, Etcd: transport, done: make(chan struct{}), Kubeconfig: config.KubeconfigPath(o.DataDir)}
 	runCtx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer close(r.done)
