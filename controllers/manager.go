@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
@@ -23,6 +24,7 @@ import (
 // Start runs every controller until ctx ends. It returns once the
 // manager is set up; reconciling goes on in the background.
 func Start(ctx context.Context, cfg *rest.Config) error {
+	ctrl.SetLogger(klog.NewKlogr())
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
 		return err
