@@ -13,8 +13,8 @@ run: build
 	bin/skiff server
 
 # Every test: unit, integration (in-process servers), the kubectl and Helm suites.
-test: verify
-	$(GO) test -ldflags '$(LDFLAGS)' -count=1 ./...
+test: verify build
+	SKIFF_BIN=$(CURDIR)/bin/skiff $(GO) test -ldflags '$(LDFLAGS)' -count=1 ./...
 
 # The inner loop: skips the slower suites.
 test-short:

@@ -319,7 +319,7 @@ func renderReport(o options, results []*result) string {
 		}
 		s := fmtSpread(durations(ts, func(t startTimes) time.Duration { return t.ready }))
 		if etcd {
-			s += "<br>(etcd already up; etcd's own start → /health: " + fmtSpread(durations(ts, func(t startTimes) time.Duration { return t.etcd })) + ")"
+			s += "<br>(etcd already up; etcd's own start → /health: " + strings.ReplaceAll(fmtSpread(durations(ts, func(t startTimes) time.Duration { return t.etcd })), "**", "") + ")"
 		}
 		return s
 	}

@@ -13,8 +13,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -23,9 +25,10 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 )
 
-// REST is the namespaces resource.
+// REST is the namespaces resource. It wraps the store rather than embedding
+// it so that, as upstream, namespaces offer no deletecollection verb.
 type REST struct {
-	*genericregistry.Store
+	store *genericregistry.Store
 }
 
 // StatusREST is namespaces/status.
@@ -59,6 +62,44 @@ func NewREST(optsGetter generic.RESTOptionsGetter) (*REST, *StatusREST, *Finaliz
 	finalize.UpdateStrategy = FinalizeStrategy
 	finalize.ResetFieldsStrategy = FinalizeStrategy
 	return &REST{store}, &StatusREST{&status}, &FinalizeREST{&finalize}, nil
+}
+
+var (
+	_ rest.Storage            = &REST{}
+	_ rest.ShortNamesProvider = &REST{}
+)
+
+func (r *REST) New() runtime.Object     { return r.store.New() }
+func (r *REST) NewList() runtime.Object { return r.store.NewList() }
+func (r *REST) Destroy()                { r.store.Destroy() }
+func (r *REST) NamespaceScoped() bool   { return false }
+func (r *REST) GetSingularName() string { return "namespace" }
+func (r *REST) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+	return r.store.GetResetFields()
+}
+
+func (r *REST) List(ctx context.Context, options *metainternalversion.ListOptions) (runtime.Object, error) {
+	return r.store.List(ctx, options)
+}
+
+func (r *REST) Get(ctx context.Context, name string, options *metav1.GetOptions) (runtime.Object, error) {
+	return r.store.Get(ctx, name, options)
+}
+
+func (r *REST) Watch(ctx context.Context, options *metainternalversion.ListOptions) (watch.Interface, error) {
+	return r.store.Watch(ctx, options)
+}
+
+func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
+	return r.store.Create(ctx, obj, createValidation, options)
+}
+
+func (r *REST) Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc, updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error) {
+	return r.store.Update(ctx, name, objInfo, createValidation, updateValidation, forceAllowCreate, options)
+}
+
+func (r *REST) ConvertToTable(ctx context.Context, obj runtime.Object, opts runtime.Object) (*metav1.Table, error) {
+	return r.store.ConvertToTable(ctx, obj, opts)
 }
 
 // ShortNames implements rest.ShortNamesProvider.
@@ -101,13 +142,13 @@ func (r *REST) Delete(ctx context.Context, name string, deleteValidation rest.Va
 	}
 
 	if ns.DeletionTimestamp.IsZero() {
-		key, err := r.KeyFunc(ctx, name)
+		key, err := r.store.KeyFunc(ctx, name)
 		if err != nil {
 			return nil, false, err
 		}
 		pre := storage.Preconditions{UID: options.Preconditions.UID, ResourceVersion: options.Preconditions.ResourceVersion}
-		out := r.NewFunc()
-		err = r.Storage.GuaranteedUpdate(ctx, key, out, false, &pre,
+		out := r.store.NewFunc()
+		err = r.store.Storage.GuaranteedUpdate(ctx, key, out, false, &pre,
 			storage.SimpleUpdate(func(existing runtime.Object) (runtime.Object, error) {
 				cur := existing.(*corev1.Namespace)
 				if cur.DeletionTimestamp != nil {
@@ -134,7 +175,7 @@ func (r *REST) Delete(ctx context.Context, name string, deleteValidation rest.Va
 	if len(ns.Spec.Finalizers) != 0 {
 		return ns, false, nil
 	}
-	return r.Store.Delete(ctx, name, deleteValidation, options)
+	return r.store.Delete(ctx, name, deleteValidation, options)
 }
 
 // dependentFinalizers adds the garbage collector's orphan or foreground

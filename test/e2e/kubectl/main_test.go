@@ -5,6 +5,7 @@ package kubectl
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,6 +24,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("kubectl suite not run in -short mode (make test runs it)")
+		os.Exit(0)
+	}
 	var err error
 	tmp, err = os.MkdirTemp("", "skiff-kubectl-")
 	if err != nil {
