@@ -28,5 +28,9 @@ verify:
 bench: build
 	cd hack/bench && $(GO) run . -skiff ../../bin/skiff
 
+FUZZTIME ?= 30s
+FUZZ_VALIDATORS := ./registry/core/configmap ./registry/core/secret ./registry/core/event ./registry/core/namespace
+
 fuzz:
-	$(GO) test ./registry/... -run '^$$' -fuzz FuzzValidate -fuzztime 30s
+	$(GO) test ./apis -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	for p in $(FUZZ_VALIDATORS); do $(GO) test $$p -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME) || exit 1; done

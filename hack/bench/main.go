@@ -43,6 +43,8 @@ type options struct {
 	contentType  string
 	out          string
 	keep         bool
+	quiet        float64
+	quietWait    time.Duration
 }
 
 const warmupCreates = 50
@@ -183,13 +185,27 @@ type result struct {
 	loadBefore    string
 	loadAfter     string
 	measuredStart time.Time
+	quietShare    float64
+	phases        []*phaseCPU
 }
 
 func measure(ctx context.Context, o options, name string, s system) *result {
-	r := &result{name: name, loadBefore: loadAvg(), measuredStart: time.Now()}
+	r := &result{name: name}
+	if share, err := waitQuiet(ctx, o.quiet, o.quietWait); err == nil {
+		r.quietShare = share
+	}
+	r.loadBefore, r.measuredStart = loadAvg(), time.Now()
+	phase := func(name string) *phaseCPU {
+		p := beginPhase(name)
+		r.phases = append(r.phases, p)
+		return p
+	}
 	defer func() {
 		s.stop()
 		r.loadAfter = loadAvg()
+		for _, p := range r.phases {
+			logf("%s: other processes used %.0f%% of a core during %s", name, 100*p.share, p.name)
+		}
 	}()
 	fail := func(phase string, err error) *result {
 		logf("%s: %s: %v", name, phase, err)
@@ -198,6 +214,7 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 	}
 
 	// 1a. Fresh start-ups; the last one stays up for the rest.
+	ph := phase("fresh starts")
 	for i := range o.readyRuns {
 		t, err := s.startFresh(ctx)
 		if err != nil {
@@ -206,7 +223,9 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 		logf("%s: fresh start %d/%d: ready in %v%s", name, i+1, o.readyRuns, t.ready.Round(time.Millisecond), t.etcdNote())
 		r.readyFresh = append(r.readyFresh, t)
 	}
+	ph.end()
 	readyAt := time.Now()
+	ph = phase("idle")
 
 	// 2. Idle RSS, untouched by any client since ready.
 	logf("%s: idle %v", name, o.idle)
@@ -220,6 +239,7 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 		return fail("idle RSS", err)
 	}
 	r.idleRSS = rss
+	ph.end()
 	logf("%s: idle RSS %s", name, strings.ReplaceAll(fmtRSSParts(rss), "**", ""))
 
 	// 3. Creates.
@@ -237,19 +257,25 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 	if _, err := createConfigMaps(ctx, c, "warmup", warmupCreates, 1); err != nil {
 		return fail("warm-up creates", err)
 	}
+	ph = phase("serial creates")
 	r.serial, err = createConfigMaps(ctx, c, "serial", o.creates, 1)
+	ph.end()
 	if err != nil {
 		return fail("serial creates", err)
 	}
 	logf("%s: %d serial creates in %v: %.0f/s", name, r.serial.n, r.serial.elapsed.Round(time.Millisecond), r.serial.perSec())
+	ph = phase("concurrent creates")
 	r.conc, err = createConfigMaps(ctx, c, "concurrent", o.objects-o.creates-warmupCreates, o.concurrency)
+	ph.end()
 	if err != nil {
 		return fail("concurrent creates", err)
 	}
 	logf("%s: %d %d-way creates in %v: %.0f/s", name, r.conc.n, o.concurrency, r.conc.elapsed.Round(time.Millisecond), r.conc.perSec())
 
 	// 4. LIST.
+	ph = phase("LISTs")
 	r.list, err = listConfigMaps(ctx, c, o.lists, o.objects)
+	ph.end()
 	if err != nil {
 		return fail("list", err)
 	}
@@ -259,6 +285,7 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 	}
 
 	// 1b. Restarts with the objects stored.
+	ph = phase("restarts")
 	for i := range o.readyRuns {
 		t, err := s.restart(ctx)
 		if err != nil {
@@ -267,6 +294,7 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 		logf("%s: restart %d/%d with %d ConfigMaps: ready in %v%s", name, i+1, o.readyRuns, o.objects, t.ready.Round(time.Millisecond), t.etcdNote())
 		r.readyRestart = append(r.readyRestart, t)
 	}
+	ph.end()
 	// The data survived: the restarted server serves every object.
 	cfg, err = s.restConfig(ctx)
 	if err == nil {
@@ -302,6 +330,13 @@ func renderReport(o options, results []*result) string {
 	fmt.Fprintf(&b, "- machine: %s\n", machine())
 	for _, r := range results {
 		fmt.Fprintf(&b, "- load average (1/5/15 min) %s: %s before, %s after\n", r.name, r.loadBefore, r.loadAfter)
+	}
+	for _, r := range results {
+		var ps []string
+		for _, p := range r.phases {
+			ps = append(ps, fmt.Sprintf("%s %.0f%%", p.name, 100*p.share))
+		}
+		fmt.Fprintf(&b, "- CPU used by other processes (share of one core) during %s's phases: %s (before start: %.0f%%)\n", r.name, strings.Join(ps, ", "), 100*r.quietShare)
 	}
 	fmt.Fprintf(&b, "- settings: %d ConfigMaps, %d serial creates (+%d untimed warm-up), %d %d-way creates, %d timed LISTs, %d start-ups per readiness row (median; min–max), %v idle; client-go QPS -1, content type %s; upstream --authorization-mode=%s\n\n",
 		o.objects, o.creates, warmupCreates, o.objects-o.creates-warmupCreates, o.concurrency, o.lists, o.readyRuns, o.idle,

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The machine is shared (and small): the harness measures how much CPU
+// other processes use while it runs, waits for a quiet machine before each
+// system, and reports the disturbance next to the figures.
+
+// cpuSample is the machine's busy CPU time and the harness's own (itself
+// plus its reaped children) at one instant.
+type cpuSample struct {
+	busy, own time.Duration
+	at        time.Time
+}
+
+const clkTck = 100 // USER_HZ on Linux
+
+func sampleCPU() (cpuSample, error) {
+	s := cpuSample{at: time.Now()}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return s, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return s, fmt.Errorf("unexpected /proc/stat: %q", line)
+	}
+	// user nice system idle iowait irq softirq steal: count all but idle
+	// and iowait.
+	var ticks int64
+	for i, v := range f[1:9] {
+		if i == 3 || i == 4 {
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		ticks += n
+	}
+	s.busy = time.Duration(ticks) * time.Second / clkTck
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(who, &ru); err != nil {
+			return s, err
+		}
+		s.own += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	// Live (not yet reaped) children count too.
+	for p := range running {
+		s.own += procCPU(p.cmd.Process.Pid)
+	}
+	return s, nil
+}
+
+// procCPU is utime+stime of a process from /proc/<pid>/stat.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the ")" closing the command name: state is field 3,
+	// utime and stime are fields 14 and 15.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b)[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * time.Second / clkTck
+}
+
+// phaseCPU tracks other processes' CPU use over one phase.
+type phaseCPU struct {
+	name  string
+	start cpuSample
+	share float64 // of one core
+}
+
+func beginPhase(name string) *phaseCPU {
+	s, _ := sampleCPU()
+	return &phaseCPU{name: name, start: s}
+}
+
+func (p *phaseCPU) end() *phaseCPU {
+	s, err := sampleCPU()
+	if err == nil && s.at.After(p.start.at) {
+		p.share = foreign(p.start, s).Seconds() / s.at.Sub(p.start.at).Seconds()
+	}
+	return p
+}
+
+// foreign is the CPU time used by other processes between two samples,
+// valid when every child started in between has been reaped by the end.
+func foreign(a, b cpuSample) time.Duration {
+	d := (b.busy - a.busy) - (b.own - a.own)
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// waitQuiet waits (at most max) until other processes use less than
+// threshold of one core over a 3 s window. It returns the share seen last.
+func waitQuiet(ctx context.Context, threshold float64, max time.Duration) (float64, error) {
+	deadline := time.Now().Add(max)
+	for {
+		a, err := sampleCPU()
+		if err != nil {
+			return 0, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(3 * time.Second):
+		}
+		b, err := sampleCPU()
+		if err != nil {
+			return 0, err
+		}
+		share := foreign(a, b).Seconds() / b.at.Sub(a.at).Seconds()
+		if share < threshold || time.Now().After(deadline) {
+			return share, nil
+		}
+		logf("machine busy (other processes use %.0f%% of a core): waiting", 100*share)
+	}
+}
