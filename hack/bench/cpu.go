@@ -111,7 +111,7 @@ func foreign(a, b cpuSample) time.Duration {
 }
 
 // waitQuiet waits (at most max) until other processes use less than
-// threshold of one core over a 3 s window. It returns the share seen last.
+// threshold of one core over a 10 s window. It returns the share seen last.
 func waitQuiet(ctx context.Context, threshold float64, max time.Duration) (float64, error) {
 	deadline := time.Now().Add(max)
 	for {
@@ -122,7 +122,7 @@ func waitQuiet(ctx context.Context, threshold float64, max time.Duration) (float
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case <-time.After(3 * time.Second):
+		case <-time.After(10 * time.Second):
 		}
 		b, err := sampleCPU()
 		if err != nil {

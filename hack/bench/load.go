@@ -44,11 +44,11 @@ func ensureNamespace(ctx context.Context, c kubernetes.Interface, name string) e
 	return fmt.Errorf("create namespace %s: %w", name, err)
 }
 
-func configMap(name string, i int) *corev1.ConfigMap {
+func configMap(batch, name string, i int) *corev1.ConfigMap {
 	return &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:   name,
-			Labels: map[string]string{"app": "skiff-bench"},
+			Labels: map[string]string{"app": "skiff-bench", "batch": batch},
 		},
 		Data: map[string]string{
 			"index": fmt.Sprint(i),
@@ -61,6 +61,7 @@ type createResult struct {
 	n        int
 	elapsed  time.Duration
 	p50, p99 time.Duration
+	share    float64 // other processes' CPU share during the batch
 }
 
 func (r createResult) perSec() float64 { return float64(r.n) / r.elapsed.Seconds() }
@@ -82,7 +83,7 @@ func createConfigMaps(ctx context.Context, c kubernetes.Interface, prefix string
 					return
 				}
 				t := time.Now()
-				_, err := c.CoreV1().ConfigMaps(benchNS).Create(ctx, configMap(fmt.Sprintf("%s-%d", prefix, i), i), metav1.CreateOptions{})
+				_, err := c.CoreV1().ConfigMaps(benchNS).Create(ctx, configMap(prefix, fmt.Sprintf("%s-%d", prefix, i), i), metav1.CreateOptions{})
 				lat[i] = time.Since(t)
 				if err != nil {
 					once.Do(func() { firstErr = fmt.Errorf("create %s-%d: %w", prefix, i, err) })
@@ -105,6 +106,7 @@ type listResult struct {
 	items            int
 	median, min, max time.Duration
 	runs             int
+	share            float64 // other processes' CPU share during the LISTs
 }
 
 // listConfigMaps times `runs` full (unpaginated, default resourceVersion)
@@ -132,6 +134,25 @@ func listConfigMaps(ctx context.Context, c kubernetes.Interface, runs, want int)
 	}
 	slices.Sort(ds)
 	return listResult{items: want, median: median(ds), min: ds[0], max: ds[len(ds)-1], runs: runs}, nil
+}
+
+// deleteBatch deletes the ConfigMaps createConfigMaps made with prefix.
+func deleteBatch(ctx context.Context, c kubernetes.Interface, prefix string) error {
+	sel := metav1.ListOptions{LabelSelector: "batch=" + prefix}
+	if err := c.CoreV1().ConfigMaps(benchNS).DeleteCollection(ctx, metav1.DeleteOptions{}, sel); err != nil {
+		return fmt.Errorf("delete batch %s: %w", prefix, err)
+	}
+	for range 100 {
+		l, err := c.CoreV1().ConfigMaps(benchNS).List(ctx, sel)
+		if err != nil {
+			return err
+		}
+		if len(l.Items) == 0 {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("batch %s still present after delete", prefix)
 }
 
 func countConfigMaps(ctx context.Context, c kubernetes.Interface) (int, error) {

@@ -45,6 +45,7 @@ type options struct {
 	keep         bool
 	quiet        float64
 	quietWait    time.Duration
+	disturbed    float64
 }
 
 const warmupCreates = 50
@@ -68,6 +69,9 @@ func main() {
 	flag.StringVar(&o.contentType, "content-type", "", "client-go wire format (default: client-go's default, JSON); e.g. application/vnd.kubernetes.protobuf")
 	flag.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work dir (data dirs, logs) afterwards")
+	flag.Float64Var(&o.quiet, "quiet", 0.15, "before each system and each retry, wait until other processes use less than this share of one core (over 10 s)")
+	flag.DurationVar(&o.quietWait, "quiet-wait", 10*time.Minute, "longest wait for a quiet machine before each system (then measure anyway)")
+	flag.Float64Var(&o.disturbed, "disturbed", 0.3, "a measurement during which other processes used more than this share of one core is redone (start-ups, create batches, LISTs; at most 3 tries) or marked ⚠")
 	flag.Parse()
 
 	if err := run(o); err != nil {
@@ -187,6 +191,9 @@ type result struct {
 	measuredStart time.Time
 	quietShare    float64
 	phases        []*phaseCPU
+	idleShare     float64
+	// start-ups thrown away because other processes were busy
+	discardedFresh, discardedRestart int
 }
 
 func measure(ctx context.Context, o options, name string, s system) *result {
@@ -195,11 +202,6 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 		r.quietShare = share
 	}
 	r.loadBefore, r.measuredStart = loadAvg(), time.Now()
-	phase := func(name string) *phaseCPU {
-		p := beginPhase(name)
-		r.phases = append(r.phases, p)
-		return p
-	}
 	defer func() {
 		s.stop()
 		r.loadAfter = loadAvg()
@@ -212,35 +214,65 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", phase, err))
 		return r
 	}
+	// phase times f and records how much CPU other processes used meanwhile.
+	phase := func(what string, f func() error) (float64, error) {
+		p := beginPhase(what)
+		err := f()
+		p.end()
+		r.phases = append(r.phases, p)
+		return p.share, err
+	}
+	disturbed := func(share float64) bool { return share > o.disturbed }
+	// startups collects -ready-runs undisturbed start-ups, making up to
+	// 3×-ready-runs attempts; when all are disturbed it keeps them all.
+	startups := func(what string, start func(context.Context) (startTimes, error)) ([]startTimes, int, error) {
+		var good, bad []startTimes
+		for attempt := 0; len(good) < o.readyRuns && attempt < 3*o.readyRuns; attempt++ {
+			var t startTimes
+			share, err := phase(what, func() (err error) { t, err = start(ctx); return err })
+			if err != nil {
+				return nil, 0, err
+			}
+			t.share = share
+			logf("%s: %s %d: ready in %v%s; other processes used %.0f%% of a core", name, what, attempt+1, t.ready.Round(time.Millisecond), t.etcdNote(), 100*share)
+			if disturbed(share) {
+				bad = append(bad, t)
+				logf("%s: disturbed: discarded; waiting for a quiet machine", name)
+				_, _ = waitQuiet(ctx, o.quiet, 2*time.Minute)
+				continue
+			}
+			good = append(good, t)
+		}
+		if len(good) == 0 {
+			return bad, 0, nil
+		}
+		return good, len(bad), nil
+	}
 
 	// 1a. Fresh start-ups; the last one stays up for the rest.
-	ph := phase("fresh starts")
-	for i := range o.readyRuns {
-		t, err := s.startFresh(ctx)
-		if err != nil {
-			return fail("fresh start", err)
-		}
-		logf("%s: fresh start %d/%d: ready in %v%s", name, i+1, o.readyRuns, t.ready.Round(time.Millisecond), t.etcdNote())
-		r.readyFresh = append(r.readyFresh, t)
+	var err error
+	r.readyFresh, r.discardedFresh, err = startups("fresh start", s.startFresh)
+	if err != nil {
+		return fail("fresh start", err)
 	}
-	ph.end()
 	readyAt := time.Now()
-	ph = phase("idle")
 
 	// 2. Idle RSS, untouched by any client since ready.
 	logf("%s: idle %v", name, o.idle)
-	select {
-	case <-ctx.Done():
-		return fail("idle", ctx.Err())
-	case <-time.After(time.Until(readyAt.Add(o.idle))):
-	}
-	rss, err := s.rss()
+	r.idleShare, err = phase("idle", func() error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Until(readyAt.Add(o.idle))):
+		}
+		var err error
+		r.idleRSS, err = s.rss()
+		return err
+	})
 	if err != nil {
 		return fail("idle RSS", err)
 	}
-	r.idleRSS = rss
-	ph.end()
-	logf("%s: idle RSS %s", name, strings.ReplaceAll(fmtRSSParts(rss), "**", ""))
+	logf("%s: idle RSS %s", name, strings.ReplaceAll(fmtRSSParts(r.idleRSS), "**", ""))
 
 	// 3. Creates.
 	cfg, err := s.restConfig(ctx)
@@ -257,44 +289,62 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 	if _, err := createConfigMaps(ctx, c, "warmup", warmupCreates, 1); err != nil {
 		return fail("warm-up creates", err)
 	}
-	ph = phase("serial creates")
-	r.serial, err = createConfigMaps(ctx, c, "serial", o.creates, 1)
-	ph.end()
-	if err != nil {
+	// A disturbed batch is deleted and created again (at most 3 tries).
+	creates := func(prefix string, n, workers int) (createResult, error) {
+		for attempt := 1; ; attempt++ {
+			var cr createResult
+			share, err := phase(prefix+" creates", func() (err error) {
+				cr, err = createConfigMaps(ctx, c, prefix, n, workers)
+				return err
+			})
+			if err != nil {
+				return cr, err
+			}
+			cr.share = share
+			logf("%s: %d %s creates (%d workers) in %v: %.0f/s; other processes used %.0f%% of a core",
+				name, n, prefix, workers, cr.elapsed.Round(time.Millisecond), cr.perSec(), 100*share)
+			if !disturbed(share) || attempt == 3 {
+				return cr, nil
+			}
+			logf("%s: disturbed: deleting the batch and creating it again", name)
+			if err := deleteBatch(ctx, c, prefix); err != nil {
+				return cr, err
+			}
+			_, _ = waitQuiet(ctx, o.quiet, 2*time.Minute)
+		}
+	}
+	if r.serial, err = creates("serial", o.creates, 1); err != nil {
 		return fail("serial creates", err)
 	}
-	logf("%s: %d serial creates in %v: %.0f/s", name, r.serial.n, r.serial.elapsed.Round(time.Millisecond), r.serial.perSec())
-	ph = phase("concurrent creates")
-	r.conc, err = createConfigMaps(ctx, c, "concurrent", o.objects-o.creates-warmupCreates, o.concurrency)
-	ph.end()
-	if err != nil {
+	if r.conc, err = creates("concurrent", o.objects-o.creates-warmupCreates, o.concurrency); err != nil {
 		return fail("concurrent creates", err)
 	}
-	logf("%s: %d %d-way creates in %v: %.0f/s", name, r.conc.n, o.concurrency, r.conc.elapsed.Round(time.Millisecond), r.conc.perSec())
 
-	// 4. LIST.
-	ph = phase("LISTs")
-	r.list, err = listConfigMaps(ctx, c, o.lists, o.objects)
-	ph.end()
-	if err != nil {
-		return fail("list", err)
+	// 4. LIST (at most 3 tries when disturbed).
+	for attempt := 1; ; attempt++ {
+		share, err := phase("LISTs", func() (err error) {
+			r.list, err = listConfigMaps(ctx, c, o.lists, o.objects)
+			return err
+		})
+		if err != nil {
+			return fail("list", err)
+		}
+		r.list.share = share
+		logf("%s: LIST of %d: median %v; other processes used %.0f%% of a core", name, r.list.items, r.list.median.Round(100*time.Microsecond), 100*share)
+		if !disturbed(share) || attempt == 3 {
+			break
+		}
+		_, _ = waitQuiet(ctx, o.quiet, 2*time.Minute)
 	}
-	logf("%s: LIST of %d: median %v", name, r.list.items, r.list.median.Round(100*time.Microsecond))
 	if rss, err := s.rss(); err == nil {
 		r.loadedRSS = rss
 	}
 
 	// 1b. Restarts with the objects stored.
-	ph = phase("restarts")
-	for i := range o.readyRuns {
-		t, err := s.restart(ctx)
-		if err != nil {
-			return fail("restart", err)
-		}
-		logf("%s: restart %d/%d with %d ConfigMaps: ready in %v%s", name, i+1, o.readyRuns, o.objects, t.ready.Round(time.Millisecond), t.etcdNote())
-		r.readyRestart = append(r.readyRestart, t)
+	r.readyRestart, r.discardedRestart, err = startups(fmt.Sprintf("restart with %d ConfigMaps", o.objects), s.restart)
+	if err != nil {
+		return fail("restart", err)
 	}
-	ph.end()
 	// The data survived: the restarted server serves every object.
 	cfg, err = s.restConfig(ctx)
 	if err == nil {
@@ -345,7 +395,13 @@ func renderReport(o options, results []*result) string {
 	b.WriteString("| metric | skiff | upstream | target / verdict |\n|---|---|---|---|\n")
 	row := func(metric, s, u, v string) { fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", metric, s, u, v) }
 
-	readyCell := func(r *result, ts []startTimes, etcd bool) string {
+	warn := func(share float64) string {
+		if share > o.disturbed {
+			return fmt.Sprintf(" ⚠ (others used %.0f%% of a core)", 100*share)
+		}
+		return ""
+	}
+	readyCell := func(r *result, ts []startTimes, discarded int, etcd bool) string {
 		if r == nil {
 			return "skipped"
 		}
@@ -353,6 +409,14 @@ func renderReport(o options, results []*result) string {
 			return "failed"
 		}
 		s := fmtSpread(durations(ts, func(t startTimes) time.Duration { return t.ready }))
+		worst := 0.0
+		for _, t := range ts {
+			worst = max(worst, t.share)
+		}
+		s += warn(worst)
+		if discarded > 0 {
+			s += fmt.Sprintf(" [%d disturbed start-ups discarded]", discarded)
+		}
 		if etcd {
 			s += "<br>(etcd already up; etcd's own start → /health: " + strings.ReplaceAll(fmtSpread(durations(ts, func(t startTimes) time.Duration { return t.etcd })), "**", "") + ")"
 		}
@@ -366,16 +430,19 @@ func renderReport(o options, results []*result) string {
 		return "skiff < 1 s: " + passMiss(m < time.Second)
 	}
 	var skFresh, skRestart, upFresh, upRestart []startTimes
+	var skFreshD, skRestartD, upFreshD, upRestartD int
 	if sk != nil {
 		skFresh, skRestart = sk.readyFresh, sk.readyRestart
+		skFreshD, skRestartD = sk.discardedFresh, sk.discardedRestart
 	}
 	if up != nil {
 		upFresh, upRestart = up.readyFresh, up.readyRestart
+		upFreshD, upRestartD = up.discardedFresh, up.discardedRestart
 	}
 	row("launch → /readyz ok, fresh empty data dir",
-		readyCell(sk, skFresh, false), readyCell(up, upFresh, true), readyVerdict(skFresh))
+		readyCell(sk, skFresh, skFreshD, false), readyCell(up, upFresh, upFreshD, true), readyVerdict(skFresh))
 	row(fmt.Sprintf("launch → /readyz ok, restart with %d ConfigMaps stored", o.objects),
-		readyCell(sk, skRestart, false), readyCell(up, upRestart, true), readyVerdict(skRestart))
+		readyCell(sk, skRestart, skRestartD, false), readyCell(up, upRestart, upRestartD, true), readyVerdict(skRestart))
 
 	// RSS.
 	rssCell := func(r *result, parts []namedRSS) string {
@@ -387,13 +454,18 @@ func renderReport(o options, results []*result) string {
 		}
 		return fmtRSSParts(parts)
 	}
+	idleCell := func(r *result) string {
+		if r == nil || len(r.idleRSS) == 0 {
+			return rssCell(r, nil)
+		}
+		return fmtRSSParts(r.idleRSS) + warn(r.idleShare)
+	}
 	rssVerdict := "skiff ≤ ½ × (apiserver + etcd): n/a"
 	if sk != nil && up != nil && len(sk.idleRSS) > 0 && len(up.idleRSS) > 0 {
 		s, u := sumRSS(sk.idleRSS), sumRSS(up.idleRSS)
 		rssVerdict = fmt.Sprintf("skiff ≤ ½ × (apiserver + etcd) = %.0f MiB: %s (%.0f%% of upstream)", float64(u)/2/1024, passMiss(2*s <= u), 100*float64(s)/float64(u))
 	}
-	row(fmt.Sprintf("RSS after %v idle (VmRSS)", o.idle), rssCell(sk, get(sk, func(r *result) []namedRSS { return r.idleRSS })),
-		rssCell(up, get(up, func(r *result) []namedRSS { return r.idleRSS })), rssVerdict)
+	row(fmt.Sprintf("RSS after %v idle (VmRSS)", o.idle), idleCell(sk), idleCell(up), rssVerdict)
 
 	// Creates.
 	createCell := func(r *result, c func(*result) createResult) string {
@@ -404,7 +476,7 @@ func renderReport(o options, results []*result) string {
 		if cr.n == 0 {
 			return "failed"
 		}
-		return fmt.Sprintf("**%.0f/s** (%d in %.2f s; p50 %s, p99 %s)", cr.perSec(), cr.n, cr.elapsed.Seconds(), fmtDur(cr.p50), fmtDur(cr.p99))
+		return fmt.Sprintf("**%.0f/s** (%d in %.2f s; p50 %s, p99 %s)", cr.perSec(), cr.n, cr.elapsed.Seconds(), fmtDur(cr.p50), fmtDur(cr.p99)) + warn(cr.share)
 	}
 	createVerdict := func(c func(*result) createResult) string {
 		if sk == nil || up == nil || c(sk).n == 0 || c(up).n == 0 {
@@ -426,7 +498,7 @@ func renderReport(o options, results []*result) string {
 		if r.list.runs == 0 {
 			return "failed"
 		}
-		return fmt.Sprintf("**%s** (%s–%s)", fmtDur(r.list.median), fmtDur(r.list.min), fmtDur(r.list.max))
+		return fmt.Sprintf("**%s** (%s–%s)", fmtDur(r.list.median), fmtDur(r.list.min), fmtDur(r.list.max)) + warn(r.list.share)
 	}
 	listVerdict := "no target"
 	if sk != nil && up != nil && sk.list.runs > 0 && up.list.runs > 0 {
@@ -437,6 +509,7 @@ func renderReport(o options, results []*result) string {
 		rssCell(sk, get(sk, func(r *result) []namedRSS { return r.loadedRSS })),
 		rssCell(up, get(up, func(r *result) []namedRSS { return r.loadedRSS })), "no target")
 
+	fmt.Fprintf(&b, "\n⚠ marks a kept measurement during which other processes used more than %.0f%% of one core (disturbed start-ups are retried, then discarded; disturbed create batches and LISTs are redone, at most 3 tries).\n", 100*o.disturbed)
 	for _, r := range results {
 		for _, e := range r.errs {
 			fmt.Fprintf(&b, "\n**%s failed** — %s", r.name, e)

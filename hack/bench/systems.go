@@ -38,6 +38,8 @@ type startTimes struct {
 	ready time.Duration
 	// etcd is launch of a separate etcd → /health ok (upstream only).
 	etcd time.Duration
+	// share of one core other processes used during the start-up.
+	share float64
 }
 
 func (t startTimes) etcdNote() string {

@@ -42,8 +42,15 @@ func Start() (*Server, error) {
 
 // StartIn starts a control plane on an existing data directory.
 func StartIn(dir string) (*Server, error) {
+	return StartWith(server.Options{DataDir: dir})
+}
+
+// StartWith starts a control plane with o, on loopback and a free port.
+func StartWith(o server.Options) (*Server, error) {
+	dir := o.DataDir
+	o.BindAddress, o.Port = net.ParseIP("127.0.0.1"), 0
 	ctx, cancel := context.WithCancel(context.Background())
-	r, err := server.Start(ctx, server.Options{DataDir: dir, BindAddress: net.ParseIP("127.0.0.1"), Port: 0})
+	r, err := server.Start(ctx, o)
 	if err != nil {
 		cancel()
 		return nil, err
