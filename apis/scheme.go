@@ -38,13 +38,12 @@ var groups []group
 // register installs the versions of one group, preferred first.
 func register(versions []schema.GroupVersion, adders ...func(*runtime.Scheme) error) {
 	groups = append(groups, group{versions: versions, adders: adders})
+	seen := map[string]bool{}
 	for i, add := range adders {
 		if err := add(Scheme); err != nil {
 			panic(err)
 		}
-		if i == 0 {
-			registerInternal(versions[0], add)
-		}
+		registerInternal(versions[i], add, seen)
 	}
 	if err := Scheme.SetVersionPriority(versions...); err != nil {
 		panic(err)
@@ -52,8 +51,11 @@ func register(versions []schema.GroupVersion, adders ...func(*runtime.Scheme) er
 }
 
 // registerInternal registers the group's own types of gv (not the meta/v1
-// option and watch types every version carries) under the internal version.
-func registerInternal(gv schema.GroupVersion, add func(*runtime.Scheme) error) {
+// option and watch types every version carries) under the internal version,
+// unless a more preferred version already gave that kind its internal type
+// (seen). A kind only an older version has (autoscaling/v1 Scale) is still
+// registered, from that version.
+func registerInternal(gv schema.GroupVersion, add func(*runtime.Scheme) error, seen map[string]bool) {
 	tmp := runtime.NewScheme()
 	if err := add(tmp); err != nil {
 		panic(err)
@@ -61,9 +63,10 @@ func registerInternal(gv schema.GroupVersion, add func(*runtime.Scheme) error) {
 	metaPkg := reflect.TypeOf(metav1.Status{}).PkgPath()
 	internal := schema.GroupVersion{Group: gv.Group, Version: runtime.APIVersionInternal}
 	for kind, t := range tmp.KnownTypes(gv) {
-		if t.PkgPath() == metaPkg {
+		if t.PkgPath() == metaPkg || seen[kind] {
 			continue
 		}
+		seen[kind] = true
 		obj, ok := reflect.New(t).Interface().(runtime.Object)
 		if !ok {
 			panic(fmt.Sprintf("%v is not a runtime.Object", t))

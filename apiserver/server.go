@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	apiextensionsapiserver "k8s.io/apiextensions-apiserver/pkg/apiserver"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
@@ -26,6 +28,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	restclient "k8s.io/client-go/rest"
+	aggregatorscheme "k8s.io/kube-aggregator/pkg/apiserver/scheme"
 
 	"github.com/skiff-k8s/skiff/apis"
 	"github.com/skiff-k8s/skiff/apis/openapi"
@@ -57,6 +60,7 @@ type Server struct {
 	Loopback *restclient.Config
 	// URL is where clients reach the server (https://host:port).
 	URL string
+	run func(context.Context) error
 }
 
 // New builds the server: configuration, storage and every API group.
@@ -64,6 +68,9 @@ func New(o Options) (*Server, error) {
 	c := genericapiserver.NewRecommendedConfig(apis.Codecs)
 	c.EffectiveVersion = newEffectiveVersion()
 	c.FeatureGate = utilfeature.DefaultFeatureGate
+	// One aggregated-discovery manager shared by the chained servers, so
+	// /apis lists built-in, custom and aggregated groups together.
+	c.AggregatedDiscoveryGroupManager = aggregated.NewResourceManager("apis")
 
 	if err := applyServing(c, o); err != nil {
 		return nil, err
@@ -72,7 +79,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	applyOpenAPI(c)
-	factory, err := applyStorage(c, o)
+	etcd, err := applyStorage(c, o)
 	if err != nil {
 		return nil, err
 	}
@@ -80,22 +87,41 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 
-	s, err := c.Complete().New("skiff-apiserver", genericapiserver.NewEmptyDelegate())
+	// The extension and aggregator servers start from copies of the
+	// configuration made before it is completed, as kube-apiserver does.
+	ext, err := newAPIExtensions(c.Config, etcd, *c)
+	if err != nil {
+		return nil, fmt.Errorf("apiextensions server: %w", err)
+	}
+	aggBase := c.Config
+	kube, err := c.Complete().New("kube-apiserver", ext.GenericAPIServer)
 	if err != nil {
 		return nil, err
 	}
-	if err := installAPIs(s, c.RESTOptionsGetter, c.Authorization.Authorizer); err != nil {
+	if err := installAPIs(kube, c.RESTOptionsGetter, c.Authorization.Authorizer); err != nil {
 		return nil, err
 	}
-	_ = factory
-	srv := &Server{Generic: s, Loopback: c.LoopbackClientConfig, URL: c.LoopbackClientConfig.Host}
-	s.AddPostStartHookOrDie("skiff-bootstrap-namespaces", srv.bootstrapNamespaces)
+	srv := &Server{Loopback: c.LoopbackClientConfig, URL: c.LoopbackClientConfig.Host}
+	// Hooks must be added before the aggregator copies its delegate's.
+	kube.AddPostStartHookOrDie("skiff-bootstrap-namespaces", srv.bootstrapNamespaces)
+	agg, err := newAggregator(aggBase, etcd, *c, kube, ext.Informers)
+	if err != nil {
+		return nil, fmt.Errorf("aggregator: %w", err)
+	}
+	srv.Generic = agg.GenericAPIServer
+	srv.run = func(ctx context.Context) error {
+		prepared, err := agg.PrepareRun()
+		if err != nil {
+			return err
+		}
+		return prepared.Run(ctx)
+	}
 	return srv, nil
 }
 
 // Run serves until ctx ends.
 func (s *Server) Run(ctx context.Context) error {
-	return s.Generic.PrepareRun().RunWithContext(ctx)
+	return s.run(ctx)
 }
 
 func applyServing(c *genericapiserver.RecommendedConfig, o Options) error {
@@ -143,7 +169,7 @@ func applyServing(c *genericapiserver.RecommendedConfig, o Options) error {
 }
 
 func applyOpenAPI(c *genericapiserver.RecommendedConfig) {
-	namer := openapinamer.NewDefinitionNamer(apis.Scheme)
+	namer := openapinamer.NewDefinitionNamer(apis.Scheme, apiextensionsapiserver.Scheme, aggregatorscheme.Scheme)
 	c.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
 	c.OpenAPIConfig.Info.Title = "Kubernetes"
 	c.OpenAPIConfig.Info.Version = "v1.37.2"
@@ -152,7 +178,9 @@ func applyOpenAPI(c *genericapiserver.RecommendedConfig) {
 	c.OpenAPIV3Config.Info.Version = "v1.37.2"
 }
 
-func applyStorage(c *genericapiserver.RecommendedConfig, o Options) (*serverstorage.DefaultStorageFactory, error) {
+// applyStorage sets up built-in resource storage and returns the etcd
+// options the other servers derive theirs from.
+func applyStorage(c *genericapiserver.RecommendedConfig, o Options) (*genericoptions.EtcdOptions, error) {
 	prefix := o.EtcdPrefix
 	if prefix == "" {
 		prefix = "/registry"
@@ -182,7 +210,7 @@ func applyStorage(c *genericapiserver.RecommendedConfig, o Options) (*serverstor
 	if err := etcd.ApplyWithStorageFactoryTo(factory, &c.Config); err != nil {
 		return nil, err
 	}
-	return factory, nil
+	return etcd, nil
 }
 
 func applyAdmission(c *genericapiserver.RecommendedConfig) error {
