@@ -1,8 +1,8 @@
 package apiserver
 
 import (
-	authorizationv1 "k8s.io/api/authorization/v1"
-	coordinationv1 "k8s.io/api/coordination/v1"
+	"sort"
+
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,15 +13,6 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 
 	"github.com/skiff-k8s/skiff/apis"
-	"github.com/skiff-k8s/skiff/registry/authorization/selfsubjectaccessreview"
-	"github.com/skiff-k8s/skiff/registry/authorization/selfsubjectrulesreview"
-	"github.com/skiff-k8s/skiff/registry/coordination/lease"
-	"github.com/skiff-k8s/skiff/registry/core/configmap"
-	coreevent "github.com/skiff-k8s/skiff/registry/core/event"
-	"github.com/skiff-k8s/skiff/registry/core/namespace"
-	"github.com/skiff-k8s/skiff/registry/core/secret"
-	"github.com/skiff-k8s/skiff/registry/core/serviceaccount"
-	eventsevent "github.com/skiff-k8s/skiff/registry/events/event"
 )
 
 // cohabitating lists resources served by several groups but stored once,
@@ -39,82 +30,84 @@ type deps struct {
 // versionStorage builds the resources of one group version.
 type versionStorage func(d deps) (map[string]rest.Storage, error)
 
-// groups lists every served group version and its resources. Adding a
-// resource is one package under registry/ and one line here.
-var groups = []struct {
-	gv      schema.GroupVersion
-	storage versionStorage
-}{
-	{corev1.SchemeGroupVersion, coreV1},
-	{authorizationv1.SchemeGroupVersion, authorizationV1},
-	{coordinationv1.SchemeGroupVersion, coordinationV1},
-	{eventsv1.SchemeGroupVersion, eventsV1},
+// served maps each served group version to its storage. Every group has a
+// group_<name>.go file whose init calls serve; adding a resource is one
+// package under registry/ and one line in its group's file.
+var served = map[schema.GroupVersion]versionStorage{}
+
+func serve(gv schema.GroupVersion, storage versionStorage) {
+	if _, dup := served[gv]; dup {
+		panic("group version served twice: " + gv.String())
+	}
+	served[gv] = storage
 }
 
-func coreV1(d deps) (map[string]rest.Storage, error) {
-	m := map[string]rest.Storage{}
-	var err error
-	if m["configmaps"], err = configmap.NewREST(d.opts); err != nil {
-		return nil, err
-	}
-	if m["secrets"], err = secret.NewREST(d.opts); err != nil {
-		return nil, err
-	}
-	if m["serviceaccounts"], err = serviceaccount.NewREST(d.opts); err != nil {
-		return nil, err
-	}
-	if m["events"], err = coreevent.NewREST(d.opts); err != nil {
-		return nil, err
-	}
-	ns, nsStatus, nsFinalize, err := namespace.NewREST(d.opts)
-	if err != nil {
-		return nil, err
-	}
-	m["namespaces"], m["namespaces/status"], m["namespaces/finalize"] = ns, nsStatus, nsFinalize
-	return m, nil
+// add is shorthand for group files: it stores a resource's storage, or
+// keeps the first error.
+type storageMap struct {
+	m   map[string]rest.Storage
+	err error
 }
 
-func authorizationV1(d deps) (map[string]rest.Storage, error) {
-	rr, _ := d.authorizer.(authorizer.RuleResolver)
-	return map[string]rest.Storage{
-		"selfsubjectaccessreviews": selfsubjectaccessreview.NewREST(d.authorizer),
-		"selfsubjectrulesreviews":  selfsubjectrulesreview.NewREST(rr),
-	}, nil
-}
+func newStorageMap() *storageMap { return &storageMap{m: map[string]rest.Storage{}} }
 
-func coordinationV1(d deps) (map[string]rest.Storage, error) {
-	l, err := lease.NewREST(d.opts)
-	if err != nil {
-		return nil, err
+func (s *storageMap) add(name string, st rest.Storage, err error) {
+	if s.err == nil && err != nil {
+		s.err = err
 	}
-	return map[string]rest.Storage{"leases": l}, nil
-}
-
-func eventsV1(d deps) (map[string]rest.Storage, error) {
-	e, err := eventsevent.NewREST(d.opts)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		s.m[name] = st
 	}
-	return map[string]rest.Storage{"events": e}, nil
 }
 
+func (s *storageMap) done() (map[string]rest.Storage, error) { return s.m, s.err }
+
+// installAPIs installs every served group, the core group at /api and the
+// others at /apis, in discovery priority order.
 func installAPIs(s *genericapiserver.GenericAPIServer, opts generic.RESTOptionsGetter, authz authorizer.Authorizer) error {
 	d := deps{opts: opts, authorizer: authz}
-	var infos []*genericapiserver.APIGroupInfo
-	for _, g := range groups {
-		storage, err := g.storage(d)
+	byGroup := map[string]*genericapiserver.APIGroupInfo{}
+	var order []string
+	for gv, build := range served {
+		storage, err := build(d)
 		if err != nil {
 			return err
 		}
-		info := genericapiserver.NewDefaultAPIGroupInfo(g.gv.Group, apis.Scheme, metav1.ParameterCodec, apis.Codecs)
-		info.VersionedResourcesStorageMap[g.gv.Version] = storage
-		if g.gv.Group == "" {
-			if err := s.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, &info); err != nil {
+		info, ok := byGroup[gv.Group]
+		if !ok {
+			i := genericapiserver.NewDefaultAPIGroupInfo(gv.Group, apis.Scheme, metav1.ParameterCodec, apis.Codecs)
+			info = &i
+			byGroup[gv.Group] = info
+			order = append(order, gv.Group)
+		}
+		info.VersionedResourcesStorageMap[gv.Version] = storage
+	}
+	sort.Slice(order, func(i, j int) bool {
+		pi, pj := groupPriority(order[i]), groupPriority(order[j])
+		if pi != pj {
+			return pi > pj
+		}
+		return order[i] < order[j]
+	})
+	var infos []*genericapiserver.APIGroupInfo
+	for _, group := range order {
+		if group == "" {
+			if err := s.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, byGroup[group]); err != nil {
 				return err
 			}
 			continue
 		}
-		infos = append(infos, &info)
+		infos = append(infos, byGroup[group])
 	}
 	return s.InstallAPIGroups(infos...)
+}
+
+func groupPriority(group string) int32 {
+	best := int32(0)
+	for gv, p := range priorities {
+		if gv.Group == group && p.group > best {
+			best = p.group
+		}
+	}
+	return best
 }

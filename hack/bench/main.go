@@ -12,9 +12,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -121,6 +123,8 @@ func run(o options) error {
 		if err := copyFile(bin, o.skiff, 0o755); err != nil {
 			return fmt.Errorf("copy skiff binary: %w", err)
 		}
+		skiffInfo = binaryInfo(o.skiff, bin)
+		logf("skiff binary: %s", skiffInfo)
 		r := measure(ctx, o, "skiff", newSkiff(bin, work))
 		results = append(results, r)
 	}
@@ -378,6 +382,9 @@ func renderReport(o options, results []*result) string {
 	fmt.Fprintf(&b, "## skiff vs upstream kube-apiserver v1.37.2 + etcd v3.7.0\n\n")
 	fmt.Fprintf(&b, "- date: %s\n", time.Now().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- machine: %s\n", machine())
+	if skiffInfo != "" {
+		fmt.Fprintf(&b, "- skiff binary: %s\n", skiffInfo)
+	}
 	for _, r := range results {
 		fmt.Fprintf(&b, "- load average (1/5/15 min) %s: %s before, %s after\n", r.name, r.loadBefore, r.loadAfter)
 	}
@@ -594,6 +601,29 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// skiffInfo identifies the skiff binary measured.
+var skiffInfo string
+
+// binaryInfo describes the copy of the skiff binary (size, hash, the
+// original's modification time) and, best effort, the repository's commit.
+func binaryInfo(orig, cp string) string {
+	info := orig
+	if fi, err := os.Stat(orig); err == nil {
+		info += fmt.Sprintf(" (built %s)", fi.ModTime().UTC().Format("2006-01-02 15:04:05 MST"))
+	}
+	if f, err := os.Open(cp); err == nil {
+		h := sha256.New()
+		if n, err := io.Copy(h, f); err == nil {
+			info += fmt.Sprintf(", %.0f MB, sha256 %x", float64(n)/1e6, h.Sum(nil)[:6])
+		}
+		f.Close()
+	}
+	if out, err := exec.Command("git", "-C", filepath.Dir(orig), "describe", "--always", "--dirty").Output(); err == nil {
+		info += ", repo at " + strings.TrimSpace(string(out))
+	}
+	return info
 }
 
 func machine() string {
