@@ -189,6 +189,8 @@ func applyStorage(c *genericapiserver.RecommendedConfig, o Options) (*genericopt
 	etcd.StorageConfig.Transport = o.Etcd
 	etcd.StorageConfig.StorageObjectCountTracker = c.StorageObjectCountTracker
 	etcd.DefaultStorageMediaType = StorageMediaType
+	// Events are written often and read rarely: no watch cache, as upstream.
+	etcd.WatchCacheSizes = []string{"events#0", "events.events.k8s.io#0"}
 	if errs := etcd.Validate(); len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -197,7 +199,7 @@ func applyStorage(c *genericapiserver.RecommendedConfig, o Options) (*genericopt
 	resources.EnableVersions(apis.PreferredVersions()...)
 	encoding := serverstorage.NewDefaultResourceEncodingConfig(apis.Scheme)
 	factory := serverstorage.NewDefaultStorageFactory(
-		etcd.StorageConfig, StorageMediaType, apis.Codecs, encoding, resources, nil)
+		etcd.StorageConfig, StorageMediaType, apis.Codecs, encoding, resources, etcdPrefixes)
 	for _, group := range cohabitating {
 		factory.AddCohabitatingResources(group...)
 		// Pin the storage version of the shared location: the lookup would
@@ -211,6 +213,16 @@ func applyStorage(c *genericapiserver.RecommendedConfig, o Options) (*genericopt
 		return nil, err
 	}
 	return etcd, nil
+}
+
+// etcdPrefixes are kube-apiserver's historical key prefixes, so the data
+// layout in etcd is the same as upstream's.
+var etcdPrefixes = map[schema.GroupResource]string{
+	{Group: "", Resource: "replicationcontrollers"}:     "controllers",
+	{Group: "", Resource: "endpoints"}:                  "services/endpoints",
+	{Group: "", Resource: "nodes"}:                      "minions",
+	{Group: "", Resource: "services"}:                   "services/specs",
+	{Group: "networking.k8s.io", Resource: "ingresses"}: "ingress",
 }
 
 func applyAdmission(c *genericapiserver.RecommendedConfig) error {
