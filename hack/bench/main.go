@@ -229,6 +229,7 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 	disturbed := func(share float64) bool { return share > o.disturbed }
 	// startups collects -ready-runs undisturbed start-ups, making up to
 	// 3×-ready-runs attempts; when all are disturbed it keeps them all.
+	var lastReady time.Time
 	startups := func(what string, start func(context.Context) (startTimes, error)) ([]startTimes, int, error) {
 		var good, bad []startTimes
 		for attempt := 0; len(good) < o.readyRuns && attempt < 3*o.readyRuns; attempt++ {
@@ -237,6 +238,7 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 			if err != nil {
 				return nil, 0, err
 			}
+			lastReady = time.Now()
 			t.share = share
 			logf("%s: %s %d: ready in %v%s; other processes used %.0f%% of a core", name, what, attempt+1, t.ready.Round(time.Millisecond), t.etcdNote(), 100*share)
 			if disturbed(share) {
@@ -259,7 +261,7 @@ func measure(ctx context.Context, o options, name string, s system) *result {
 	if err != nil {
 		return fail("fresh start", err)
 	}
-	readyAt := time.Now()
+	readyAt := lastReady // the instance that stays up
 
 	// 2. Idle RSS, untouched by any client since ready.
 	logf("%s: idle %v", name, o.idle)
