@@ -57,18 +57,30 @@ func TestNamespaceDeletionRemovesContent(t *testing.T) {
 	if err := c.Namespaces().Delete(ctx, ns.Name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	// While terminating, nothing new may be created in it.
-	got, err := c.Namespaces().Get(ctx, ns.Name, metav1.GetOptions{})
-	if err == nil {
-		if got.Status.Phase != corev1.NamespaceTerminating || got.DeletionTimestamp == nil {
+	// While terminating, nothing new may be created in it. Admission reads
+	// namespaces from an informer, so the refusal follows the delete
+	// within moments (as upstream); wait for it.
+	refused := false
+	var lastErr error
+	_ = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		got, err := c.Namespaces().Get(ctx, ns.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return true, nil // already gone: nothing left to check
+		}
+		if err == nil && (got.Status.Phase != corev1.NamespaceTerminating || got.DeletionTimestamp == nil) {
 			t.Errorf("after delete: phase %q deletionTimestamp %v", got.Status.Phase, got.DeletionTimestamp)
+			return true, nil
 		}
-		_, err = c.ConfigMaps(ns.Name).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "late"}}, metav1.CreateOptions{})
-		if err != nil && !apierrors.IsForbidden(err) && !apierrors.IsNotFound(err) {
-			t.Errorf("create in terminating namespace: want 403 Forbidden, got %v", err)
+		_, lastErr = c.ConfigMaps(ns.Name).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{GenerateName: "late-"}}, metav1.CreateOptions{})
+		if apierrors.IsForbidden(lastErr) || apierrors.IsNotFound(lastErr) {
+			refused = true
+			return true, nil
 		}
-		if err == nil {
-			t.Errorf("create in terminating namespace succeeded")
+		return false, nil
+	})
+	if !refused {
+		if _, err := c.Namespaces().Get(ctx, ns.Name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("creates in the terminating namespace were never refused; last: %v", lastErr)
 		}
 	}
 	err = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
