@@ -7,6 +7,7 @@ import (
 	"context"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/kubernetes"
@@ -15,10 +16,14 @@ import (
 	"k8s.io/klog/v2"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/skiff-k8s/skiff/controllers/namespace"
+	"github.com/skiff-k8s/skiff/controllers/rootcacert"
+	"github.com/skiff-k8s/skiff/controllers/serviceaccount"
 )
 
 // Start runs every controller until ctx ends. It returns once the
@@ -36,6 +41,12 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 		// Tests run several servers in one process; controller names need
 		// only be unique per manager.
 		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
+		// Cache only the objects the controllers own, not every ConfigMap
+		// and ServiceAccount in the cluster.
+		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
+			&corev1.ConfigMap{}:      {Field: fields.OneTermEqualSelector("metadata.name", rootcacert.Name)},
+			&corev1.ServiceAccount{}: {Field: fields.OneTermEqualSelector("metadata.name", serviceaccount.Name)},
+		}},
 	})
 	if err != nil {
 		return err
@@ -52,8 +63,15 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 	if err != nil {
 		return err
 	}
-	if err := (&namespace.Reconciler{Client: mgr.GetClient(), Kube: kube, Metadata: meta, Discovery: disc}).SetupWithManager(mgr); err != nil {
-		return err
+	reconcilers := []interface{ SetupWithManager(ctrl.Manager) error }{
+		&namespace.Reconciler{Client: mgr.GetClient(), Kube: kube, Metadata: meta, Discovery: disc},
+		&serviceaccount.Reconciler{Client: mgr.GetClient()},
+		&rootcacert.Reconciler{Client: mgr.GetClient(), CA: cfg.TLSClientConfig.CAData},
+	}
+	for _, r := range reconcilers {
+		if err := r.SetupWithManager(mgr); err != nil {
+			return err
+		}
 	}
 	go func() {
 		if err := mgr.Start(ctx); err != nil {

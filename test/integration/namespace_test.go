@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +101,28 @@ func TestNamespaceNameMustBeDNSLabel(t *testing.T) {
 	_, err := srv.Client.CoreV1().Namespaces().Create(context.Background(),
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "Not_A_Label"}}, metav1.CreateOptions{})
 	assertInvalid(t, err, "metadata.name")
+}
+
+func TestNewNamespaceGetsDefaultServiceAccountAndRootCA(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t)
+	err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, saErr := srv.Client.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		cm, cmErr := srv.Client.CoreV1().ConfigMaps(ns).Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
+		return saErr == nil && cmErr == nil && strings.Contains(cm.Data["ca.crt"], "BEGIN CERTIFICATE"), nil
+	})
+	if err != nil {
+		t.Fatalf("default ServiceAccount or kube-root-ca.crt missing: %v", err)
+	}
+	// A deleted default ServiceAccount comes back.
+	if err := srv.Client.CoreV1().ServiceAccounts(ns).Delete(ctx, "default", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := srv.Client.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("default ServiceAccount not recreated: %v", err)
+	}
 }
