@@ -1,0 +1,118 @@
+// Package workloads tests the apps, batch, autoscaling and policy groups
+// against a real in-process skiff server through client-go.
+package workloads
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+
+	"github.com/skiff-k8s/skiff/test/testserver"
+)
+
+var srv *testserver.Server
+
+func TestMain(m *testing.M) { testserver.Main(m, &srv) }
+
+var ctx = context.Background()
+
+// newNamespace creates a namespace for one test and deletes it afterwards.
+func newNamespace(t *testing.T) string {
+	t.Helper()
+	ns, err := srv.Client.CoreV1().Namespaces().Create(ctx,
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "wl-"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = srv.Client.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
+	})
+	return ns.Name
+}
+
+// assertInvalid checks err is a 422 Invalid Status with a cause for field.
+func assertInvalid(t *testing.T, err error, field string) {
+	t.Helper()
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		t.Fatalf("want a Status error for %s, got %v", field, err)
+	}
+	s := status.Status()
+	if s.Code != 422 || s.Reason != metav1.StatusReasonInvalid {
+		t.Fatalf("want 422 Invalid, got %d %s: %s", s.Code, s.Reason, s.Message)
+	}
+	if s.Details == nil {
+		t.Fatalf("no details in %+v", s)
+	}
+	for _, c := range s.Details.Causes {
+		if c.Field == field {
+			return
+		}
+	}
+	t.Fatalf("no cause for field %q in %+v", field, s.Details.Causes)
+}
+
+// getTable GETs path as a server-side Table and returns its column names
+// and the cells of its first row.
+func getTable(t *testing.T, path string) ([]string, []interface{}) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
+	client, err := rest.HTTPClientFor(srv.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", path, resp.Status)
+	}
+	var table metav1.Table
+	if err := json.NewDecoder(resp.Body).Decode(&table); err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range table.ColumnDefinitions {
+		cols = append(cols, c.Name)
+	}
+	var row []interface{}
+	if len(table.Rows) > 0 {
+		row = table.Rows[0].Cells
+	}
+	return cols, row
+}
+
+func assertColumns(t *testing.T, path, want string) []interface{} {
+	t.Helper()
+	cols, row := getTable(t, path)
+	if got := strings.Join(cols, ","); got != want {
+		t.Errorf("%s columns = %s, want %s", path, got, want)
+	}
+	if len(row) != len(cols) {
+		t.Errorf("%s row has %d cells for %d columns: %v", path, len(row), len(cols), row)
+	}
+	return row
+}
+
+func labels(app string) map[string]string { return map[string]string{"app": app} }
+
+// podTemplate is a minimal valid template labelled app=<app>.
+func podTemplate(app string) corev1.PodTemplateSpec {
+	return corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: labels(app)},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx:1.27"}}},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
