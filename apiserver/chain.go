@@ -123,7 +123,7 @@ func newAggregator(base genericapiserver.Config, etcd *genericoptions.EtcdOption
 
 // servesServices turns on the aggregator's checks of remote APIServices
 // once core/v1 Services and discovery.k8s.io EndpointSlices are served.
-const servesServices = false
+const servesServices = true
 
 // serviceResolver finds an extension server behind an APIService by its
 // Service's cluster IP, asking the API when needed.

@@ -30,9 +30,13 @@ import (
 	restclient "k8s.io/client-go/rest"
 	aggregatorscheme "k8s.io/kube-aggregator/pkg/apiserver/scheme"
 
+	skiffadmission "github.com/skiff-k8s/skiff/admission"
+	_ "github.com/skiff-k8s/skiff/admission/install" // skiff's admission plugins
 	"github.com/skiff-k8s/skiff/apis"
 	"github.com/skiff-k8s/skiff/apis/openapi"
 	"github.com/skiff-k8s/skiff/pki"
+	flowcontrolbootstrap "github.com/skiff-k8s/skiff/registry/flowcontrol/bootstrap"
+	"github.com/skiff-k8s/skiff/registry/scheduling/priorityclass"
 )
 
 // StorageMediaType is how objects are encoded in etcd, as kube-apiserver does.
@@ -104,6 +108,9 @@ func New(o Options) (*Server, error) {
 	srv := &Server{Loopback: c.LoopbackClientConfig, URL: c.LoopbackClientConfig.Host}
 	// Hooks must be added before the aggregator copies its delegate's.
 	kube.AddPostStartHookOrDie("skiff-bootstrap-namespaces", srv.bootstrapNamespaces)
+	kube.AddPostStartHookOrDie("skiff-bootstrap-kubernetes-service", srv.bootstrapKubernetesService)
+	kube.AddPostStartHookOrDie(priorityclass.PostStartHookName, priorityclass.PostStartHook)
+	kube.AddPostStartHookOrDie(flowcontrolbootstrap.PostStartHookName, flowcontrolbootstrap.PostStartHook)
 	agg, err := newAggregator(aggBase, etcd, *c, kube, ext.Informers)
 	if err != nil {
 		return nil, fmt.Errorf("aggregator: %w", err)
@@ -225,6 +232,9 @@ var etcdPrefixes = map[schema.GroupResource]string{
 	{Group: "networking.k8s.io", Resource: "ingresses"}: "ingress",
 }
 
+// disabledAdmission are plugins that cannot run yet.
+var disabledAdmission []string
+
 func applyAdmission(c *genericapiserver.RecommendedConfig) error {
 	client, err := kubernetes.NewForConfig(c.LoopbackClientConfig)
 	if err != nil {
@@ -236,9 +246,29 @@ func applyAdmission(c *genericapiserver.RecommendedConfig) error {
 	}
 	c.SharedInformerFactory = informers.NewSharedInformerFactory(client, 10*time.Minute)
 	a := genericoptions.NewAdmissionOptions()
-	// Webhooks and admission policies need admissionregistration.k8s.io,
-	// which skiff does not serve yet; NamespaceLifecycle is all that runs.
-	a.DisablePlugins = a.RecommendedPluginOrder[1:]
+	// k8s.io/apiserver brings NamespaceLifecycle, the webhooks and the CEL
+	// policies; skiff's own plugins (admission/...) join them in upstream's
+	// order.
+	builtin := map[string]bool{}
+	for _, name := range a.RecommendedPluginOrder {
+		builtin[name] = true
+	}
+	var order []string
+	for _, name := range skiffadmission.Order {
+		p, ours := skiffadmission.Registered()[name]
+		switch {
+		case ours:
+			a.Plugins.Register(p.Name, p.New)
+			if p.DefaultOff {
+				a.DefaultOffPlugins.Insert(p.Name)
+			}
+		case !builtin[name]:
+			continue
+		}
+		order = append(order, name)
+	}
+	a.RecommendedPluginOrder = order
+	a.DisablePlugins = disabledAdmission
 	return a.ApplyTo(&c.Config, c.SharedInformerFactory, client, dyn, c.FeatureGate, c.EffectiveVersion)
 }
 

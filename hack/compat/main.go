@@ -1,0 +1,175 @@
+// Command compat records upstream kube-apiserver's answers for the
+// differential test in test/compat: it starts kube-apiserver v1.37.2 +
+// etcd v3.7.0 (built by hack/bench/build-upstream.sh), POSTs every
+// test/compat/testdata/manifests/*.yaml and writes the normalised answers
+// to test/compat/testdata/golden/, with `kubectl api-resources -o wide`
+// and `kubectl api-versions`.
+//
+//	cd hack/compat && go run . -update   # rewrite the goldens
+//	cd hack/compat && go run .           # only check that they are current
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/restmapper"
+
+	"github.com/skiff-k8s/skiff/test/compat"
+	"github.com/skiff-k8s/skiff/test/testserver"
+)
+
+func main() {
+	home, _ := os.UserHomeDir()
+	defBin := os.Getenv("SKIFF_UPSTREAM_BIN")
+	if defBin == "" {
+		defBin = filepath.Join(home, ".cache", "skiff-bench", "bin")
+	}
+	update := flag.Bool("update", false, "write the golden files (otherwise only report differences)")
+	bin := flag.String("bin", defBin, "directory with kube-apiserver and etcd (hack/bench/build-upstream.sh)")
+	testdata := flag.String("testdata", compat.Testdata(), "test/compat/testdata")
+	run := flag.String("run", "", "only write or check the goldens whose name contains this (every case is still sent, in order, as they depend on each other)")
+	keep := flag.Bool("keep", false, "keep the work directory (logs, etcd data)")
+	hold := flag.Bool("hold", false, "after recording, keep upstream running until interrupted (prints its kubeconfig)")
+	flag.Parse()
+	if err := mainErr(*update, *bin, *testdata, *run, *keep, *hold); err != nil {
+		fmt.Fprintln(os.Stderr, "compat:", err)
+		os.Exit(1)
+	}
+}
+
+func mainErr(update bool, bin, testdata, only string, keep, hold bool) error {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	work, err := os.MkdirTemp("", "skiff-compat-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		fmt.Fprintln(os.Stderr, "work dir:", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	cases, err := compat.LoadCases(testdata)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "building kubectl (k8s.io/kubectl, as skiff kubectl)...")
+	kubectlBin := filepath.Join(work, "kubectl")
+	build := exec.Command("go", "build", "-ldflags", testserver.LDFlags, "-o", kubectlBin, "./kubectl")
+	build.Dir = sourceDir()
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building kubectl: %v\n%s", err, out)
+	}
+	fmt.Fprintln(os.Stderr, "starting upstream kube-apiserver + etcd from", bin)
+	u, err := startUpstream(ctx, bin, filepath.Join(work, "upstream"))
+	if err != nil {
+		return err
+	}
+	defer u.stop()
+
+	stale := 0
+	check := func(name string, got []byte) error {
+		if only != "" && !strings.Contains(name, only) {
+			return nil
+		}
+		path := filepath.Join(testdata, "golden", name)
+		old, _ := os.ReadFile(path)
+		if string(old) == string(got) {
+			return nil
+		}
+		if update {
+			fmt.Fprintln(os.Stderr, "wrote", path)
+			return os.WriteFile(path, got, 0o644)
+		}
+		stale++
+		fmt.Fprintf(os.Stderr, "%s is not current:\n%s", path, compat.TextDiff(string(old), string(got)))
+		return nil
+	}
+
+	// Discovery first, before the cases add a CRD and an APIService.
+	for name, args := range map[string][]string{
+		"api-resources.txt": {"api-resources", "-o", "wide"},
+		"api-versions.txt":  {"api-versions"},
+	} {
+		out, err := kubectl(kubectlBin, u.Kubeconfig, work, args...)
+		if err != nil {
+			return err
+		}
+		if err := check(name, []byte(compat.NormalizeTable(out))); err != nil {
+			return err
+		}
+	}
+
+	if err := compat.Setup(ctx, u.Config); err != nil {
+		return err
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(u.Config)
+	if err != nil {
+		return err
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+	for _, c := range cases {
+		gvk := c.GVK()
+		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			return fmt.Errorf("%s: %v", c.Name, err)
+		}
+		path := "/apis/" + gvk.Group + "/" + gvk.Version
+		if gvk.Group == "" {
+			path = "/api/" + gvk.Version
+		}
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			path += "/namespaces/" + compat.Namespace
+		}
+		path += "/" + m.Resource.Resource
+		g, err := compat.Do(ctx, u.Config, compat.Request{Method: http.MethodPost, Path: path}, c.Body())
+		if err != nil {
+			return fmt.Errorf("%s: %v", c.Name, err)
+		}
+		fmt.Fprintf(os.Stderr, "%-50s HTTP %d\n", c.Name, g.Code)
+		if err := check(c.Name+".json", g.Marshal()); err != nil {
+			return err
+		}
+	}
+	if hold {
+		fmt.Fprintf(os.Stderr, "upstream is running: KUBECONFIG=%s (interrupt to stop)\n", u.Kubeconfig)
+		<-ctx.Done()
+	}
+	if stale > 0 {
+		return fmt.Errorf("%d golden files are not current; rerun with -update", stale)
+	}
+	return nil
+}
+
+func sourceDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(file)
+}
+
+// kubectl runs the stock kubectl (k8s.io/kubectl v0.37.2) against
+// kubeconfig with a fresh discovery cache.
+func kubectl(bin, kubeconfig, work string, args ...string) (string, error) {
+	args = append([]string{"--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(work, "kubectl-cache")}, args...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out), nil
+}

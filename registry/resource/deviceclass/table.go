@@ -1,0 +1,16 @@
+package deviceclass
+
+import (
+	resourcev1 "k8s.io/api/resource/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff-k8s/skiff/registry/table"
+)
+
+// Table prints NAME, AGE.
+var Table = table.Convertor[*resourcev1.DeviceClass]{
+	Columns: []metav1.TableColumnDefinition{table.NameColumn, table.AgeColumn},
+	Row: func(c *resourcev1.DeviceClass) []interface{} {
+		return []interface{}{c.Name, table.Age(c.CreationTimestamp)}
+	},
+}

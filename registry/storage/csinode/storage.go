@@ -1,0 +1,36 @@
+// Package csinode serves storage.k8s.io/v1 CSINode objects (csinodes).
+package csinode
+
+import (
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/registry/generic"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
+
+	"github.com/skiff-k8s/skiff/registry/subresource"
+)
+
+// REST is the csinodes resource.
+type REST struct {
+	*genericregistry.Store
+}
+
+// NewREST returns the csinodes storage and its status subresource.
+func NewREST(optsGetter generic.RESTOptionsGetter) (*REST, *subresource.Status, error) {
+	store := &genericregistry.Store{
+		NewFunc:                   func() runtime.Object { return &storagev1.CSINode{} },
+		NewListFunc:               func() runtime.Object { return &storagev1.CSINodeList{} },
+		DefaultQualifiedResource:  storagev1.Resource("csinodes"),
+		SingularQualifiedResource: storagev1.Resource("csinode"),
+		CreateStrategy:            Strategy,
+		UpdateStrategy:            Strategy,
+		DeleteStrategy:            Strategy,
+		ResetFieldsStrategy:       Strategy,
+		ReturnDeletedObject:       true,
+		TableConvertor:            Table,
+	}
+	if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter}); err != nil {
+		return nil, nil, err
+	}
+	return &REST{store}, subresource.NewStatus(store, StatusStrategy), nil
+}
