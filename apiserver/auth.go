@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"k8s.io/apiserver/pkg/authentication/authenticator"
+	"k8s.io/apiserver/pkg/authentication/group"
 	"k8s.io/apiserver/pkg/authentication/request/union"
 	x509request "k8s.io/apiserver/pkg/authentication/request/x509"
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -28,8 +29,9 @@ func applyAuth(c *genericapiserver.RecommendedConfig, certs pki.Files) error {
 		return err
 	}
 	c.SecureServing.ClientCA = ca
+	// As upstream, every authenticated user is also in system:authenticated.
 	c.Authentication.Authenticator = union.New(
-		x509request.NewDynamic(ca.VerifyOptions, x509request.CommonNameUserConversion),
+		group.NewAuthenticatedGroupAdder(x509request.NewDynamic(ca.VerifyOptions, x509request.CommonNameUserConversion)),
 		authenticator.RequestFunc(anonymousOnPublicPaths),
 	)
 	allow := authorizerfactory.NewAlwaysAllowAuthorizer()

@@ -18,11 +18,15 @@ func init() {
 	apis.Scheme.AddTypeDefaultingFunc(&corev1.Secret{}, func(obj interface{}) { SetDefaults(obj.(*corev1.Secret)) })
 }
 
-// SetDefaults gives a Secret without a type the Opaque type.
+// SetDefaults gives a Secret without a type the Opaque type and folds
+// stringData into data. Upstream folds stringData when it converts a request
+// to its internal type, before managed fields are computed, so doing it at
+// decode time records `data` (not `stringData`) in managedFields, as upstream.
 func SetDefaults(s *corev1.Secret) {
 	if s.Type == "" {
 		s.Type = corev1.SecretTypeOpaque
 	}
+	foldStringData(s)
 }
 
 // GetAttrs returns the labels and selectable fields of a Secret.
