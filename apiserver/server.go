@@ -111,6 +111,7 @@ func New(o Options) (*Server, error) {
 	kube.AddPostStartHookOrDie("skiff-bootstrap-kubernetes-service", srv.bootstrapKubernetesService)
 	kube.AddPostStartHookOrDie(priorityclass.PostStartHookName, priorityclass.PostStartHook)
 	kube.AddPostStartHookOrDie(flowcontrolbootstrap.PostStartHookName, flowcontrolbootstrap.PostStartHook)
+	kube.AddPostStartHookOrDie(serviceRepairHookName, serviceRepairHook(c.RESTOptionsGetter))
 	agg, err := newAggregator(aggBase, etcd, *c, kube, ext.Informers)
 	if err != nil {
 		return nil, fmt.Errorf("aggregator: %w", err)

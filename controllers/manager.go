@@ -24,6 +24,7 @@ import (
 	"github.com/skiff-k8s/skiff/controllers/namespace"
 	"github.com/skiff-k8s/skiff/controllers/rootcacert"
 	"github.com/skiff-k8s/skiff/controllers/serviceaccount"
+	"github.com/skiff-k8s/skiff/controllers/storageprotection"
 )
 
 // Start runs every controller until ctx ends. It returns once the
@@ -67,6 +68,7 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 		&namespace.Reconciler{Client: mgr.GetClient(), Kube: kube, Metadata: meta, Discovery: disc},
 		&serviceaccount.Reconciler{Client: mgr.GetClient()},
 		&rootcacert.Reconciler{Client: mgr.GetClient(), CA: cfg.TLSClientConfig.CAData},
+		&storageprotection.Reconciler{Client: mgr.GetClient()},
 	}
 	for _, r := range reconcilers {
 		if err := r.SetupWithManager(mgr); err != nil {

@@ -3,7 +3,9 @@
 // etcd v3.7.0 (built by hack/bench/build-upstream.sh), POSTs every
 // test/compat/testdata/manifests/*.yaml and writes the normalised answers
 // to test/compat/testdata/golden/, with `kubectl api-resources -o wide`
-// and `kubectl api-versions`.
+// and `kubectl api-versions`; then, on a fresh upstream, applies the
+// accepted manifests with kubectl and records kubectl's output and
+// `kubectl get -o wide` of each object (golden/apply.txt, golden/get/).
 //
 //	cd hack/compat && go run . -update   # rewrite the goldens
 //	cd hack/compat && go run .           # only check that they are current
@@ -19,6 +21,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -148,6 +151,45 @@ func mainErr(update bool, bin, testdata, only string, keep, hold bool) error {
 		fmt.Fprintf(os.Stderr, "upstream is running: KUBECONFIG=%s (interrupt to stop)\n", u.Kubeconfig)
 		<-ctx.Done()
 	}
+	u.stop()
+
+	// The kubectl set, on a fresh upstream as the test does on a fresh
+	// skiff: kubectl apply/create of every accepted manifest, then
+	// kubectl get -o wide of each.
+	fmt.Fprintln(os.Stderr, "starting a fresh upstream for the kubectl set")
+	k, err := startUpstream(ctx, bin, filepath.Join(work, "upstream-kubectl"))
+	if err != nil {
+		return err
+	}
+	defer k.stop()
+	if err := compat.Setup(ctx, k.Config); err != nil {
+		return err
+	}
+	getCases, err := compat.GetCases(testdata)
+	if err != nil {
+		return err
+	}
+	run := func(args ...string) (string, string, error) {
+		return kubectlOutputs(kubectlBin, k.Kubeconfig, work, args...)
+	}
+	outs, err := compat.KubectlSet(ctx, k.Config, run, filepath.Join(work, "kubectl-set"), getCases)
+	if err != nil {
+		return fmt.Errorf("upstream does not accept the kubectl set: %v\n%s", err, outs[compat.ApplyGolden])
+	}
+	if err := os.MkdirAll(filepath.Join(testdata, "golden", "get"), 0o755); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(outs))
+	for name := range outs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := check(name, []byte(outs[name])); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "kubectl set: %d objects, %d gets\n", len(getCases), len(outs)-1)
 	if stale > 0 {
 		return fmt.Errorf("%d golden files are not current; rerun with -update", stale)
 	}
@@ -172,4 +214,15 @@ func kubectl(bin, kubeconfig, work string, args ...string) (string, error) {
 		return "", fmt.Errorf("kubectl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	return string(out), nil
+}
+
+// kubectlOutputs is kubectl returning stdout and stderr apart.
+func kubectlOutputs(bin, kubeconfig, work string, args ...string) (string, string, error) {
+	args = append([]string{"--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(work, "kubectl-cache")}, args...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
 }
