@@ -25,6 +25,10 @@ type Server struct {
 	EtcdCert    string
 	EtcdKey     string
 	EtcdPrefix  string
+	// ServiceClusterIPRange is where Service ClusterIPs come from.
+	ServiceClusterIPRange string
+	// ServiceNodePortRange is where NodePorts come from, "first-last".
+	ServiceNodePortRange string
 	// UnsafeNoFsync disables fsync in the embedded etcd (benchmarks only).
 	UnsafeNoFsync bool
 }
@@ -45,6 +49,9 @@ func NewServer() *Server {
 		BindAddress: "0.0.0.0",
 		SecurePort:  6443,
 		EtcdPrefix:  "/registry",
+		// kubeadm's defaults (upstream kube-apiserver's own is 10.0.0.0/24).
+		ServiceClusterIPRange: "10.96.0.0/12",
+		ServiceNodePortRange:  "30000-32767",
 	}
 }
 
@@ -60,6 +67,8 @@ func (s *Server) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.EtcdCert, "etcd-certfile", s.EtcdCert, "client certificate for the external etcd")
 	fs.StringVar(&s.EtcdKey, "etcd-keyfile", s.EtcdKey, "client key for the external etcd")
 	fs.StringVar(&s.EtcdPrefix, "etcd-prefix", s.EtcdPrefix, "key prefix of every object in etcd")
+	fs.StringVar(&s.ServiceClusterIPRange, "service-cluster-ip-range", s.ServiceClusterIPRange, "CIDR from which Service ClusterIPs are allocated")
+	fs.StringVar(&s.ServiceNodePortRange, "service-node-port-range", s.ServiceNodePortRange, "port range (first-last, inclusive) from which NodePorts are allocated")
 	fs.BoolVar(&s.UnsafeNoFsync, "unsafe-no-fsync", s.UnsafeNoFsync, "disable fsync in the embedded etcd; loses data on power failure (benchmarks only)")
 }
 

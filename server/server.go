@@ -10,8 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 	"k8s.io/client-go/kubernetes"
 	restclient "k8s.io/client-go/rest"
@@ -21,6 +24,8 @@ import (
 	"github.com/skiff-k8s/skiff/controllers"
 	"github.com/skiff-k8s/skiff/etcd"
 	"github.com/skiff-k8s/skiff/pki"
+	"github.com/skiff-k8s/skiff/registry/core/service/ipallocator"
+	"github.com/skiff-k8s/skiff/registry/core/service/portallocator"
 )
 
 // Options configure a control plane.
@@ -34,6 +39,10 @@ type Options struct {
 	ExternalEtcd  storagebackend.TransportConfig
 	EtcdPrefix    string
 	UnsafeNoFsync bool
+	// ServiceClusterIPRange and ServiceNodePortRange ("first-last") default
+	// to 10.96.0.0/12 and 30000-32767.
+	ServiceClusterIPRange string
+	ServiceNodePortRange  string
 }
 
 // Running is a started control plane.
@@ -59,7 +68,14 @@ func (r *Running) Err() error { return r.err }
 // Start brings a control plane up and returns once /readyz is ok. It stops
 // when ctx ends.
 func Start(ctx context.Context, o Options) (*Running, error) {
-	certs, err := pki.Ensure(filepath.Join(o.DataDir, "pki"), dnsNames(o.TLSSANs), ips(o.TLSSANs))
+	if err := applyServiceRanges(o); err != nil {
+		return nil, err
+	}
+	sanIPs := ips(o.TLSSANs)
+	if host := advertiseAddress(o.BindAddress); host != nil && !host.IsLoopback() {
+		sanIPs = append(sanIPs, host)
+	}
+	certs, err := pki.Ensure(filepath.Join(o.DataDir, "pki"), dnsNames(o.TLSSANs), sanIPs)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +94,12 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		}
 	}
 	api, err := apiserver.New(apiserver.Options{
-		BindAddress: o.BindAddress,
-		Port:        o.Port,
-		Certs:       certs,
-		Etcd:        transport,
-		EtcdPrefix:  o.EtcdPrefix,
+		BindAddress:   o.BindAddress,
+		PublicAddress: advertiseAddress(o.BindAddress),
+		Port:          o.Port,
+		Certs:         certs,
+		Etcd:          transport,
+		EtcdPrefix:    o.EtcdPrefix,
 	})
 	if err != nil {
 		closeEtcd()
@@ -167,4 +184,40 @@ func ips(sans []string) []net.IP {
 		}
 	}
 	return out
+}
+
+// advertiseAddress is the address the API server advertises (discovery,
+// the default/kubernetes endpoints): the bind address, or, when bound to
+// all interfaces, the host's default-route address, as kube-apiserver
+// chooses it.
+func advertiseAddress(bind net.IP) net.IP {
+	if bind != nil && !bind.IsUnspecified() {
+		return bind
+	}
+	ip, err := utilnet.ResolveBindAddress(bind)
+	if err != nil {
+		return net.ParseIP("127.0.0.1")
+	}
+	return ip
+}
+
+// applyServiceRanges sets the Service allocation ranges before storage is
+// built (the allocators read them then).
+func applyServiceRanges(o Options) error {
+	if o.ServiceClusterIPRange != "" {
+		if _, _, err := net.ParseCIDR(o.ServiceClusterIPRange); err != nil {
+			return fmt.Errorf("--service-cluster-ip-range %q: %w", o.ServiceClusterIPRange, err)
+		}
+		ipallocator.ServiceCIDR = o.ServiceClusterIPRange
+	}
+	if o.ServiceNodePortRange != "" {
+		first, last, ok := strings.Cut(o.ServiceNodePortRange, "-")
+		a, errA := strconv.Atoi(strings.TrimSpace(first))
+		b, errB := strconv.Atoi(strings.TrimSpace(last))
+		if !ok || errA != nil || errB != nil || a < 1 || b > 65535 || b < a {
+			return fmt.Errorf("--service-node-port-range %q: want first-last, e.g. 30000-32767", o.ServiceNodePortRange)
+		}
+		portallocator.Base, portallocator.Size = a, b-a+1
+	}
+	return nil
 }

@@ -48,12 +48,14 @@ func run(ctx context.Context, o *config.Server) error {
 		return err
 	}
 	s, err := server.Start(ctx, server.Options{
-		DataDir:       dataDir,
-		BindAddress:   bind,
-		Port:          o.SecurePort,
-		TLSSANs:       o.TLSSANs,
-		EtcdPrefix:    o.EtcdPrefix,
-		UnsafeNoFsync: o.UnsafeNoFsync,
+		DataDir:               dataDir,
+		BindAddress:           bind,
+		Port:                  o.SecurePort,
+		TLSSANs:               o.TLSSANs,
+		EtcdPrefix:            o.EtcdPrefix,
+		UnsafeNoFsync:         o.UnsafeNoFsync,
+		ServiceClusterIPRange: o.ServiceClusterIPRange,
+		ServiceNodePortRange:  o.ServiceNodePortRange,
 		ExternalEtcd: storagebackend.TransportConfig{
 			ServerList:    o.EtcdServers,
 			TrustedCAFile: o.EtcdCAFile,
