@@ -6,7 +6,11 @@ package controllers
 import (
 	"context"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
@@ -21,10 +25,21 @@ import (
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/skiff-k8s/skiff/controllers/cronjob"
+	"github.com/skiff-k8s/skiff/controllers/deployment"
+	"github.com/skiff-k8s/skiff/controllers/endpoints"
+	"github.com/skiff-k8s/skiff/controllers/endpointslice"
+	"github.com/skiff-k8s/skiff/controllers/endpointsmirroring"
+	"github.com/skiff-k8s/skiff/controllers/garbagecollector"
+	"github.com/skiff-k8s/skiff/controllers/job"
 	"github.com/skiff-k8s/skiff/controllers/namespace"
+	"github.com/skiff-k8s/skiff/controllers/nodelifecycle"
+	"github.com/skiff-k8s/skiff/controllers/podgc"
+	"github.com/skiff-k8s/skiff/controllers/replicaset"
 	"github.com/skiff-k8s/skiff/controllers/rootcacert"
 	"github.com/skiff-k8s/skiff/controllers/serviceaccount"
 	"github.com/skiff-k8s/skiff/controllers/storageprotection"
+	"github.com/skiff-k8s/skiff/controllers/ttlafterfinished"
 )
 
 // Start runs every controller until ctx ends. It returns once the
@@ -34,6 +49,14 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
 		return err
+	}
+	if err := appsv1.AddToScheme(scheme); err != nil {
+		return err
+	}
+	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			return err
+		}
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
@@ -68,6 +91,17 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 		&namespace.Reconciler{Client: mgr.GetClient(), Kube: kube, Metadata: meta, Discovery: disc},
 		&serviceaccount.Reconciler{Client: mgr.GetClient()},
 		&rootcacert.Reconciler{Client: mgr.GetClient(), CA: cfg.TLSClientConfig.CAData},
+		&replicaset.Reconciler{Client: mgr.GetClient()},
+		&deployment.Reconciler{Client: mgr.GetClient()},
+		&garbagecollector.GarbageCollector{Metadata: meta, Discovery: disc},
+		&job.Reconciler{Client: mgr.GetClient()},
+		&cronjob.Reconciler{Client: mgr.GetClient()},
+		&ttlafterfinished.Reconciler{Client: mgr.GetClient()},
+		&endpointslice.Reconciler{Client: mgr.GetClient()},
+		&endpoints.Reconciler{Client: mgr.GetClient()},
+		&endpointsmirroring.Reconciler{Client: mgr.GetClient()},
+		&nodelifecycle.Reconciler{Client: mgr.GetClient()},
+		&podgc.Reconciler{Client: mgr.GetClient()},
 		&storageprotection.Reconciler{Client: mgr.GetClient()},
 	}
 	for _, r := range reconcilers {

@@ -271,10 +271,23 @@ func TestReplicaSetScale(t *testing.T) {
 
 func TestControllerRevision(t *testing.T) {
 	ns := newNamespace(t)
+	// A real owner: the garbage collector removes revisions whose owner
+	// does not exist, as upstream's does.
+	owner, err := srv.Client.AppsV1().StatefulSets(ns).Create(ctx, &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "db"},
+		Spec: appsv1.StatefulSetSpec{
+			ServiceName: "db",
+			Selector:    &metav1.LabelSelector{MatchLabels: labels("db")},
+			Template:    podTemplate("db"),
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := srv.Client.AppsV1().ControllerRevisions(ns)
-	_, err := c.Create(ctx, &appsv1.ControllerRevision{
+	_, err = c.Create(ctx, &appsv1.ControllerRevision{
 		ObjectMeta: metav1.ObjectMeta{Name: "rev", OwnerReferences: []metav1.OwnerReference{{
-			APIVersion: "apps/v1", Kind: "StatefulSet", Name: "db", UID: "u1", Controller: ptr(true)}}},
+			APIVersion: "apps/v1", Kind: "StatefulSet", Name: "db", UID: owner.UID, Controller: ptr(true)}}},
 		Data:     runtime.RawExtension{Raw: []byte(`{"spec":{}}`)},
 		Revision: 2,
 	}, metav1.CreateOptions{})
