@@ -116,8 +116,8 @@ func listConfigMaps(ctx context.Context, c kubernetes.Interface, runs, want int)
 	if err != nil {
 		return listResult{}, err
 	}
-	if len(l.Items) != want {
-		return listResult{}, fmt.Errorf("LIST returned %d ConfigMaps, want %d", len(l.Items), want)
+	if n := benchItems(l); n != want {
+		return listResult{}, fmt.Errorf("LIST returned %d ConfigMaps, want %d", n, want)
 	}
 	var ds []time.Duration
 	for range runs {
@@ -127,8 +127,8 @@ func listConfigMaps(ctx context.Context, c kubernetes.Interface, runs, want int)
 		if err != nil {
 			return listResult{}, err
 		}
-		if len(l.Items) != want {
-			return listResult{}, fmt.Errorf("LIST returned %d ConfigMaps, want %d", len(l.Items), want)
+		if n := benchItems(l); n != want {
+			return listResult{}, fmt.Errorf("LIST returned %d ConfigMaps, want %d", n, want)
 		}
 		ds = append(ds, d)
 	}
@@ -160,7 +160,20 @@ func countConfigMaps(ctx context.Context, c kubernetes.Interface) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(l.Items), nil
+	return benchItems(l), nil
+}
+
+// benchItems counts the ConfigMaps the benchmark made: skiff's root-CA
+// publisher also puts kube-root-ca.crt in every namespace (upstream's does
+// too, in kube-controller-manager, which the upstream side does not run).
+func benchItems(l *corev1.ConfigMapList) int {
+	n := 0
+	for _, cm := range l.Items {
+		if cm.Name != "kube-root-ca.crt" {
+			n++
+		}
+	}
+	return n
 }
 
 func pct(sorted []time.Duration, q float64) time.Duration {
