@@ -6,14 +6,9 @@ package apigroups
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"net/http"
 	"testing"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 
 	"github.com/skiff-k8s/skiff/test/testserver"
 )
@@ -24,51 +19,13 @@ func TestMain(m *testing.M) { testserver.Main(m, &srv) }
 
 var ctx = context.Background()
 
-// assertInvalid checks err is a 422 Invalid naming field among its causes.
+// assertInvalid checks err is a 422 Invalid Status naming field.
 func assertInvalid(t *testing.T, err error, field string) {
 	t.Helper()
-	var status apierrors.APIStatus
-	if !errors.As(err, &status) {
-		t.Fatalf("want a Status error, got %v", err)
-	}
-	s := status.Status()
-	if s.Code != 422 || s.Reason != "Invalid" {
-		t.Fatalf("want 422 Invalid, got %d %s: %s", s.Code, s.Reason, s.Message)
-	}
-	if s.Details == nil {
-		t.Fatalf("no details in %+v", s)
-	}
-	for _, c := range s.Details.Causes {
-		if c.Field == field {
-			return
-		}
-	}
-	t.Fatalf("no cause for field %q in %+v", field, s.Details.Causes)
+	testserver.AssertInvalid(t, err, field, "")
 }
 
-// getTable fetches path as a server-side Table, as kubectl get does.
-func getTable(t *testing.T, path string) *metav1.Table {
-	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
-	req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
-	client, err := rest.HTTPClientFor(srv.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %s", path, resp.Status)
-	}
-	var table metav1.Table
-	if err := json.NewDecoder(resp.Body).Decode(&table); err != nil {
-		t.Fatal(err)
-	}
-	return &table
-}
+func getTable(t *testing.T, path string) *metav1.Table { return srv.Table(t, path) }
 
 // columns returns the column names of a table and, for -o wide, which are
 // wide-only (priority > 0, marked with a trailing "*").

@@ -4,16 +4,11 @@ package workloads
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"net/http"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 
 	"github.com/skiff-k8s/skiff/test/testserver"
 )
@@ -38,50 +33,16 @@ func newNamespace(t *testing.T) string {
 	return ns.Name
 }
 
-// assertInvalid checks err is a 422 Invalid Status with a cause for field.
+// assertInvalid checks err is a 422 Invalid Status naming field.
 func assertInvalid(t *testing.T, err error, field string) {
 	t.Helper()
-	var status apierrors.APIStatus
-	if !errors.As(err, &status) {
-		t.Fatalf("want a Status error for %s, got %v", field, err)
-	}
-	s := status.Status()
-	if s.Code != 422 || s.Reason != metav1.StatusReasonInvalid {
-		t.Fatalf("want 422 Invalid, got %d %s: %s", s.Code, s.Reason, s.Message)
-	}
-	if s.Details == nil {
-		t.Fatalf("no details in %+v", s)
-	}
-	for _, c := range s.Details.Causes {
-		if c.Field == field {
-			return
-		}
-	}
-	t.Fatalf("no cause for field %q in %+v", field, s.Details.Causes)
+	testserver.AssertInvalid(t, err, field, "")
 }
 
-// getTable GETs path as a server-side Table and returns its column names
-// and the cells of its first row.
+// getTable returns a Table's column names and its first row.
 func getTable(t *testing.T, path string) ([]string, []interface{}) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
-	req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
-	client, err := rest.HTTPClientFor(srv.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %s", path, resp.Status)
-	}
-	var table metav1.Table
-	if err := json.NewDecoder(resp.Body).Decode(&table); err != nil {
-		t.Fatal(err)
-	}
+	table := srv.Table(t, path)
 	var cols []string
 	for _, c := range table.ColumnDefinitions {
 		cols = append(cols, c.Name)
