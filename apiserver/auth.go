@@ -34,6 +34,9 @@ func applyAuth(c *genericapiserver.RecommendedConfig, certs pki.Files) error {
 		group.NewAuthenticatedGroupAdder(x509request.NewDynamic(ca.VerifyOptions, x509request.CommonNameUserConversion)),
 		authenticator.RequestFunc(anonymousOnPublicPaths),
 	)
+	if err := applyServiceAccountAuth(c, certs); err != nil {
+		return err
+	}
 	allow := authorizerfactory.NewAlwaysAllowAuthorizer()
 	c.Authorization.Authorizer = allow
 	c.RuleResolver = allow

@@ -5,18 +5,21 @@ package controllers
 
 import (
 	"context"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -26,7 +29,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/skiff-k8s/skiff/controllers/cronjob"
+	"github.com/skiff-k8s/skiff/controllers/daemonset"
 	"github.com/skiff-k8s/skiff/controllers/deployment"
+	"github.com/skiff-k8s/skiff/controllers/disruption"
 	"github.com/skiff-k8s/skiff/controllers/endpoints"
 	"github.com/skiff-k8s/skiff/controllers/endpointslice"
 	"github.com/skiff-k8s/skiff/controllers/endpointsmirroring"
@@ -38,8 +43,22 @@ import (
 	"github.com/skiff-k8s/skiff/controllers/replicaset"
 	"github.com/skiff-k8s/skiff/controllers/rootcacert"
 	"github.com/skiff-k8s/skiff/controllers/serviceaccount"
+	"github.com/skiff-k8s/skiff/controllers/statefulset"
 	"github.com/skiff-k8s/skiff/controllers/storageprotection"
 	"github.com/skiff-k8s/skiff/controllers/ttlafterfinished"
+)
+
+// Leader election of the controllers, as kube-controller-manager's defaults.
+const (
+	LeaderElectionID        = "skiff-controller-manager"
+	LeaderElectionNamespace = metav1.NamespaceSystem
+)
+
+// Lease timings (kube-controller-manager's defaults).
+var (
+	LeaseDuration = 15 * time.Second
+	RenewDeadline = 10 * time.Second
+	RetryPeriod   = 2 * time.Second
 )
 
 // Start runs every controller until ctx ends. It returns once the
@@ -58,10 +77,26 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 			return err
 		}
 	}
+	lock, err := leaderLock(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                server.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		// Several `skiff server` replicas on one etcd share the work: only
+		// the holder of the kube-system/skiff-controller-manager Lease runs
+		// the controllers. An unheld lease is acquired at once.
+		LeaderElection:                      true,
+		LeaderElectionID:                    LeaderElectionID,
+		LeaderElectionNamespace:             LeaderElectionNamespace,
+		LeaderElectionResourceLock:          resourcelock.LeasesResourceLock,
+		LeaderElectionResourceLockInterface: lock,
+		LeaderElectionReleaseOnCancel:       true,
+		LeaseDuration:                       ptr.To(LeaseDuration),
+		RenewDeadline:                       ptr.To(RenewDeadline),
+		RetryPeriod:                         ptr.To(RetryPeriod),
 		// Tests run several servers in one process; controller names need
 		// only be unique per manager.
 		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
@@ -103,6 +138,9 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 		&nodelifecycle.Reconciler{Client: mgr.GetClient()},
 		&podgc.Reconciler{Client: mgr.GetClient()},
 		&storageprotection.Reconciler{Client: mgr.GetClient()},
+		&disruption.Reconciler{Client: mgr.GetClient()},
+		&statefulset.Reconciler{Client: mgr.GetClient()},
+		&daemonset.Reconciler{Client: mgr.GetClient()},
 	}
 	for _, r := range reconcilers {
 		if err := r.SetupWithManager(mgr); err != nil {

@@ -117,6 +117,10 @@ func (n *Node) sync(ctx context.Context, key string) error {
 		}
 		return err
 	case pod.Spec.NodeName == "":
+		if pinned := pinnedNode(pod); pinned != "" && pinned != n.Name {
+			// A daemon pod meant for another node.
+			return nil
+		}
 		err := pods.Bind(ctx, &corev1.Binding{ObjectMeta: metav1.ObjectMeta{Name: pod.Name, UID: pod.UID}, Target: corev1.ObjectReference{Kind: "Node", Name: n.Name}}, metav1.CreateOptions{})
 		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
 			return nil
@@ -204,4 +208,21 @@ func Wait(ctx context.Context, timeout time.Duration, cond func() (bool, error))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// pinnedNode is the node a pod's required node affinity names by
+// matchFields metadata.name (as DaemonSet pods are pinned), or "".
+func pinnedNode(p *corev1.Pod) string {
+	a := p.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return ""
+	}
+	for _, t := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		for _, f := range t.MatchFields {
+			if f.Key == "metadata.name" && f.Operator == corev1.NodeSelectorOpIn && len(f.Values) == 1 {
+				return f.Values[0]
+			}
+		}
+	}
+	return ""
 }

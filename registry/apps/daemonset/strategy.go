@@ -2,6 +2,7 @@ package daemonset
 
 import (
 	"context"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -54,6 +55,33 @@ func SetDefaults(ds *appsv1.DaemonSet) {
 		ds.Spec.RevisionHistoryLimit = &ten
 	}
 	podspec.SetDefaultsPodTemplateSpec(&ds.Spec.Template)
+	// Upstream keeps spec.templateGeneration in its internal version only
+	// and always writes it to this annotation in apps/v1 ("0" when a request
+	// lacks it, before the strategy sets the real value): the field manager
+	// sees it already at decode time, so it is done here too.
+	if _, ok := ds.Annotations[appsv1.DeprecatedTemplateGeneration]; !ok {
+		if ds.Annotations == nil {
+			ds.Annotations = map[string]string{}
+		}
+		ds.Annotations[appsv1.DeprecatedTemplateGeneration] = "0"
+	}
+}
+
+// templateGeneration returns the value of the deprecated template
+// generation annotation (0 when absent or not a number).
+func templateGeneration(ds *appsv1.DaemonSet) int64 {
+	v, err := strconv.ParseInt(ds.Annotations[appsv1.DeprecatedTemplateGeneration], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+func setTemplateGeneration(ds *appsv1.DaemonSet, g int64) {
+	if ds.Annotations == nil {
+		ds.Annotations = map[string]string{}
+	}
+	ds.Annotations[appsv1.DeprecatedTemplateGeneration] = strconv.FormatInt(g, 10)
 }
 
 type dsStrategy struct{ strategy.Base }
@@ -69,6 +97,11 @@ func (dsStrategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 	ds := obj.(*appsv1.DaemonSet)
 	ds.Status = appsv1.DaemonSetStatus{}
 	ds.Generation = 1
+	g := templateGeneration(ds)
+	if g < 1 {
+		g = 1
+	}
+	setTemplateGeneration(ds, g)
 }
 
 // PrepareForUpdate keeps the status and bumps the generation on a spec
@@ -76,6 +109,13 @@ func (dsStrategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 func (dsStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	ds, prev := obj.(*appsv1.DaemonSet), old.(*appsv1.DaemonSet)
 	ds.Status = prev.Status
+	// The template generation cannot be set by an update; it follows
+	// changes of the pod template.
+	g := templateGeneration(prev)
+	if !apiequality.Semantic.DeepEqual(ds.Spec.Template, prev.Spec.Template) {
+		g++
+	}
+	setTemplateGeneration(ds, g)
 	if !apiequality.Semantic.DeepEqual(ds.Spec, prev.Spec) {
 		ds.Generation = prev.Generation + 1
 	}
@@ -163,7 +203,10 @@ func (statusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
 }
 
 func (statusStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	obj.(*appsv1.DaemonSet).Spec = old.(*appsv1.DaemonSet).Spec
+	ds, prev := obj.(*appsv1.DaemonSet), old.(*appsv1.DaemonSet)
+	ds.Spec = prev.Spec
+	// The annotation stands for upstream's spec.templateGeneration.
+	setTemplateGeneration(ds, templateGeneration(prev))
 }
 
 func (statusStrategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {

@@ -71,6 +71,10 @@ func SetDefaults(s *appsv1.StatefulSet) {
 	podspec.SetDefaultsPodTemplateSpec(&spec.Template)
 	for i := range spec.VolumeClaimTemplates {
 		pvc := &spec.VolumeClaimTemplates[i]
+		// Upstream's apps/v1 conversion from the internal version always
+		// writes the TypeMeta of the embedded claims.
+		pvc.APIVersion = "v1"
+		pvc.Kind = "PersistentVolumeClaim"
 		if pvc.Spec.VolumeMode == nil {
 			pvc.Spec.VolumeMode = ptr(corev1.PersistentVolumeFilesystem)
 		}

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
+	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 )
@@ -24,10 +25,17 @@ type REST struct {
 	audiences []string
 }
 
-// NewREST returns the tokenreviews resource. With a nil authenticator every
-// review answers authenticated=false, as kube-apiserver does without token
-// authentication configured.
+// NewREST returns the tokenreviews resource. With a nil authenticator the
+// reviews use one that knows no token (skiff authenticates clients by
+// certificate): every review answers authenticated=false with the error
+// kube-apiserver's bearer token authenticator gives for a token none of its
+// token authenticators accepts ("invalid bearer token").
 func NewREST(tokens authenticator.Request, apiAudiences []string) *REST {
+	if tokens == nil {
+		tokens = bearertoken.New(authenticator.TokenFunc(func(context.Context, string) (*authenticator.Response, bool, error) {
+			return nil, false, nil
+		}))
+	}
 	return &REST{tokens: tokens, audiences: apiAudiences}
 }
 
@@ -58,9 +66,6 @@ func (r *REST) Create(ctx context.Context, obj runtime.Object, createValidation 
 		if err := createValidation(ctx, obj.DeepCopyObject()); err != nil {
 			return nil, err
 		}
-	}
-	if r.tokens == nil {
-		return review, nil
 	}
 	req := &http.Request{Header: http.Header{}}
 	req.Header.Add("Authorization", "Bearer "+review.Spec.Token)

@@ -31,8 +31,17 @@ func init() {
 	apis.Scheme.AddTypeDefaultingFunc(&corev1.Node{}, func(obj interface{}) { SetDefaults(obj.(*corev1.Node)) })
 }
 
-// SetDefaults copies capacity to allocatable when allocatable is unset.
+// SetDefaults copies capacity to allocatable when allocatable is unset, and
+// reconciles spec.podCIDR with spec.podCIDRs as upstream's v1<->internal
+// conversion does: podCIDR is authoritative, podCIDRs[0] follows it.
 func SetDefaults(n *corev1.Node) {
+	if n.Spec.PodCIDR != "" {
+		if len(n.Spec.PodCIDRs) == 0 || n.Spec.PodCIDRs[0] != n.Spec.PodCIDR {
+			n.Spec.PodCIDRs = []string{n.Spec.PodCIDR}
+		}
+	} else if len(n.Spec.PodCIDRs) > 0 {
+		n.Spec.PodCIDR = n.Spec.PodCIDRs[0]
+	}
 	if n.Status.Allocatable == nil && n.Status.Capacity != nil {
 		n.Status.Allocatable = n.Status.Capacity.DeepCopy()
 	}

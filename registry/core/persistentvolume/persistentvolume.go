@@ -44,6 +44,7 @@ func SetDefaults(pv *corev1.PersistentVolume) {
 		m := corev1.PersistentVolumeFilesystem
 		pv.Spec.VolumeMode = &m
 	}
+	setDefaultsSource(&pv.Spec.PersistentVolumeSource)
 }
 
 // GetAttrs returns the labels and selectable fields (the legacy "name").

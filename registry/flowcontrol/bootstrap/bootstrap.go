@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/apis/flowcontrol/bootstrap"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/client-go/kubernetes"
 	flowcontrolclient "k8s.io/client-go/kubernetes/typed/flowcontrol/v1"
 )
 
@@ -25,13 +26,16 @@ import (
 const PostStartHookName = "priority-and-fairness-config-producer"
 
 // PostStartHook creates the APF objects through the loopback client,
-// retrying for 30 seconds. Register it with
+// retrying for 30 seconds, and starts maintaining the FlowSchemas' Dangling
+// condition (RunDanglingConditions) for the life of the server. Register it with
 // GenericAPIServer.AddPostStartHookOrDie(PostStartHookName, PostStartHook).
 func PostStartHook(hookCtx genericapiserver.PostStartHookContext) error {
-	client, err := flowcontrolclient.NewForConfig(hookCtx.LoopbackClientConfig)
+	cs, err := kubernetes.NewForConfig(hookCtx.LoopbackClientConfig)
 	if err != nil {
 		return err
 	}
+	client := cs.FlowcontrolV1()
+	go RunDanglingConditions(hookCtx, cs)
 	var last error
 	err = wait.PollUntilContextTimeout(hookCtx, time.Second, 30*time.Second, true, func(ctx context.Context) (bool, error) {
 		last = Ensure(ctx, client)

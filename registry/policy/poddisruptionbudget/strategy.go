@@ -8,6 +8,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -65,7 +66,7 @@ func Validate(pdb *policyv1.PodDisruptionBudget) field.ErrorList {
 func ValidateSpec(spec *policyv1.PodDisruptionBudgetSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if spec.MinAvailable != nil && spec.MaxUnavailable != nil {
-		errs = append(errs, field.Invalid(p, spec, "minAvailable and maxUnavailable cannot be both set"))
+		errs = append(errs, field.Invalid(p, internalSpec(spec), "minAvailable and maxUnavailable cannot be both set"))
 	}
 	if spec.MinAvailable != nil {
 		errs = append(errs, intOrPercent(*spec.MinAvailable, p.Child("minAvailable"))...)
@@ -118,4 +119,15 @@ func (statusStrategy) ValidateUpdate(_ context.Context, obj, old runtime.Object)
 	errs = append(errs, validation.ValidateNonnegativeField(int64(s.CurrentHealthy), p.Child("currentHealthy"))...)
 	errs = append(errs, validation.ValidateNonnegativeField(int64(s.DesiredHealthy), p.Child("desiredHealthy"))...)
 	return append(errs, validation.ValidateNonnegativeField(int64(s.ExpectedPods), p.Child("expectedPods"))...)
+}
+
+// internalSpec is the spec as upstream prints it in the "both set" error:
+// its internal type, whose fields have no JSON tags (Go field names).
+func internalSpec(s *policyv1.PodDisruptionBudgetSpec) interface{} {
+	return struct {
+		MinAvailable               *intstr.IntOrString
+		Selector                   *metav1.LabelSelector
+		MaxUnavailable             *intstr.IntOrString
+		UnhealthyPodEvictionPolicy *policyv1.UnhealthyPodEvictionPolicyType
+	}{s.MinAvailable, s.Selector, s.MaxUnavailable, s.UnhealthyPodEvictionPolicy}
 }

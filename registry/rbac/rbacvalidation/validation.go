@@ -28,7 +28,9 @@ func ValidateRules(rules []rbacv1.PolicyRule, namespaced bool, fldPath *field.Pa
 func validatePolicyRule(rule rbacv1.PolicyRule, namespaced bool, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if len(rule.Verbs) == 0 {
-		errs = append(errs, field.Required(fldPath.Child("verbs"), "verbs must contain at least one value"))
+		// Upstream's declarative validation (authoritative for this field)
+		// reports a bare "Required value".
+		errs = append(errs, field.Required(fldPath.Child("verbs"), ""))
 	}
 	if len(rule.NonResourceURLs) > 0 {
 		if namespaced {

@@ -16,11 +16,10 @@ type cSIDriverStrategy struct{ strategy.Base }
 // Strategy is the create, update and delete strategy of CSIDrivers.
 var Strategy = cSIDriverStrategy{strategy.Cluster()}
 
-// PrepareForCreate starts the generation at 1.
+// PrepareForCreate leaves metadata.generation unset, as upstream does (only
+// updates of the spec bump it).
 func (cSIDriverStrategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
-	o := obj.(*storagev1.CSIDriver)
-	o.Generation = 1
-	prepareForCreate(o)
+	prepareForCreate(obj.(*storagev1.CSIDriver))
 }
 
 // PrepareForUpdate bumps the generation when spec changes.

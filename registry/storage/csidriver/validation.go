@@ -15,7 +15,7 @@ func init() {
 }
 
 // SetDefaults applies upstream's CSIDriver defaults (SELinuxMount is GA in
-// 1.37 so it defaults to false too).
+// 1.37 so it defaults to false too, as does PreventPodSchedulingIfMissing).
 func SetDefaults(d *storagev1.CSIDriver) {
 	s := &d.Spec
 	if s.AttachRequired == nil {
@@ -38,6 +38,10 @@ func SetDefaults(d *storagev1.CSIDriver) {
 	}
 	if s.SELinuxMount == nil {
 		s.SELinuxMount = ptr.To(false)
+	}
+	// VolumeLimitScaling is on by default in 1.37.
+	if s.PreventPodSchedulingIfMissing == nil {
+		s.PreventPodSchedulingIfMissing = ptr.To(false)
 	}
 }
 

@@ -2,23 +2,9 @@ package csistoragecapacity
 
 import (
 	storagev1 "k8s.io/api/storage/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/skiff-k8s/skiff/registry/table"
+	"k8s.io/apiserver/pkg/registry/rest"
 )
 
-// Table prints NAME, STORAGECLASSNAME, CAPACITY.
-var Table = table.Convertor[*storagev1.CSIStorageCapacity]{
-	Columns: []metav1.TableColumnDefinition{
-		table.NameColumn,
-		{Name: "StorageClassName", Type: "string", Description: storagev1.CSIStorageCapacity{}.SwaggerDoc()["storageClassName"]},
-		{Name: "Capacity", Type: "string", Description: storagev1.CSIStorageCapacity{}.SwaggerDoc()["capacity"]},
-	},
-	Row: func(c *storagev1.CSIStorageCapacity) []interface{} {
-		capacity := "<unset>"
-		if c.Capacity != nil {
-			capacity = c.Capacity.String()
-		}
-		return []interface{}{c.Name, c.StorageClassName, capacity}
-	},
-}
+// Table is upstream's: the csistoragecapacities storage has no printer of its
+// own, so kubectl gets the default NAME, CREATED AT columns.
+var Table = rest.NewDefaultTableConvertor(storagev1.Resource("csistoragecapacities"))

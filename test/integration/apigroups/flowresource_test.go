@@ -1,13 +1,16 @@
 package apigroups
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	resourcev1 "k8s.io/api/resource/v1"
 	storagemigrationv1 "k8s.io/api/storagemigration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 )
 
@@ -57,8 +60,25 @@ func TestFlowControlDefaults(t *testing.T) {
 	if got := strings.Join(columns(table), ","); got != "Name,PriorityLevel,MatchingPrecedence,DistinguisherMethod,Age,MissingPL" {
 		t.Errorf("columns = %s", got)
 	}
-	if row := rowFor(t, table, "batch-jobs"); row[1] != "batch" || row[2] != float64(1000) || row[3] != "<none>" || row[5] != "?" {
+	if row := rowFor(t, table, "batch-jobs"); row[1] != "batch" || row[2] != float64(1000) || row[3] != "<none>" {
 		t.Errorf("row = %v", row)
+	}
+	// As upstream's APF config controller, skiff sets the Dangling condition
+	// asynchronously: False (reason Found) once the priority level exists.
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		fs, err = fc.FlowSchemas().Get(ctx, "batch-jobs", metav1.GetOptions{})
+		return err == nil && len(fs.Status.Conditions) > 0, nil
+	})
+	if err != nil {
+		t.Fatalf("no Dangling condition on the FlowSchema: %v", err)
+	}
+	if c := fs.Status.Conditions[0]; c.Type != flowcontrolv1.FlowSchemaConditionDangling || c.Status != flowcontrolv1.ConditionFalse || c.Reason != "Found" ||
+		c.Message != `This FlowSchema references the PriorityLevelConfiguration object named "batch" and it exists` {
+		t.Errorf("condition = %+v", c)
+	}
+	table = getTable(t, "/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas")
+	if row := rowFor(t, table, "batch-jobs"); row[5] != "False" {
+		t.Errorf("MissingPL = %v, want False", row[5])
 	}
 }
 
