@@ -10,12 +10,12 @@ func init() { coreExtra = append(coreExtra, coreServiceAccountToken) }
 
 // coreServiceAccountToken adds serviceaccounts/token, signing with the key
 // applyServiceAccountAuth loaded for this server.
-func coreServiceAccountToken(_ deps, s *storageMap) {
+func coreServiceAccountToken(d deps, s *storageMap) {
 	sa, ok := s.m["serviceaccounts"].(*serviceaccount.REST)
 	if !ok {
 		return
 	}
-	t := takeSATokens()
+	t := d.saTokens
 	tr := serviceaccount.NewTokenREST(sa, func() *serviceaccount.Signer { return t.signer })
 	tr.Pods = getter(s, "pods")
 	tr.Secrets = getter(s, "secrets")

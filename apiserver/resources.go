@@ -25,6 +25,8 @@ var cohabitating = [][]schema.GroupResource{
 type deps struct {
 	opts       generic.RESTOptionsGetter
 	authorizer authorizer.Authorizer
+	// saTokens issues and checks this server's ServiceAccount tokens.
+	saTokens *saTokens
 }
 
 // versionStorage builds the resources of one group version.
@@ -65,7 +67,7 @@ func (s *storageMap) done() (map[string]rest.Storage, error) { return s.m, s.err
 // installAPIs installs every served group, the core group at /api and the
 // others at /apis, in discovery priority order.
 func installAPIs(s *genericapiserver.GenericAPIServer, opts generic.RESTOptionsGetter, authz authorizer.Authorizer) error {
-	d := deps{opts: opts, authorizer: authz}
+	d := deps{opts: opts, authorizer: authz, saTokens: takeSATokens()}
 	byGroup := map[string]*genericapiserver.APIGroupInfo{}
 	var order []string
 	for gv, build := range served {
