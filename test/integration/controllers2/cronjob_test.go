@@ -141,7 +141,24 @@ func TestTTLAfterFinished(t *testing.T) {
 	if _, err := srv.Client.BatchV1().Jobs(ns).Create(ctx, j, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitJob(t, ns, "short-lived", batchv1.JobComplete)
+	// The Job completes, then is deleted one second later; under load the
+	// deletion may come before this test sees Complete, so wait for either
+	// (the TTL controller deletes only finished Jobs).
+	eventually(t, 60*time.Second, func() error {
+		j, err := srv.Client.BatchV1().Jobs(ns).Get(ctx, "short-lived", metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, c := range j.Status.Conditions {
+			if c.Type == batchv1.JobComplete && c.Status == "True" {
+				return nil
+			}
+		}
+		return fmt.Errorf("job not complete yet: %+v", j.Status.Conditions)
+	})
 	eventually(t, 30*time.Second, func() error {
 		_, err := srv.Client.BatchV1().Jobs(ns).Get(ctx, "short-lived", metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
