@@ -93,8 +93,9 @@ func TestJobCompletionsAndParallelism(t *testing.T) {
 	}()
 	got := waitJob(t, ns, "five", batchv1.JobComplete)
 	close(stop)
-	if m := <-maxActive; m > 2 || m == 0 {
-		t.Errorf("at most %d pods were active at once, want 1..2", m)
+	// Sampling can miss pods that finish fast, so only the bound is checked.
+	if m := <-maxActive; m > 2 {
+		t.Errorf("%d pods were active at once, want at most 2", m)
 	}
 	st := got.Status
 	if st.Succeeded != 5 || st.Failed != 0 || st.Active != 0 || *st.Ready != 0 || *st.Terminating != 0 {
