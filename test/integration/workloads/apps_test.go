@@ -296,7 +296,7 @@ func TestControllerRevision(t *testing.T) {
 	}
 	_, err = c.Create(ctx, &appsv1.ControllerRevision{ObjectMeta: metav1.ObjectMeta{Name: "nodata"}, Revision: 1}, metav1.CreateOptions{})
 	assertInvalid(t, err, "data")
-	row := assertColumns(t, "/apis/apps/v1/namespaces/"+ns+"/controllerrevisions", "Name,Controller,Revision,Age")
+	row := assertColumns(t, "/apis/apps/v1/namespaces/"+ns+"/controllerrevisions/rev", "Name,Controller,Revision,Age")
 	if len(row) == 4 && (row[1] != "statefulset.apps/db" || fmt.Sprint(row[2]) != "2") {
 		t.Errorf("controllerrevision row %v", row)
 	}
