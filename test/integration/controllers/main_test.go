@@ -5,11 +5,9 @@
 package controllers
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -77,15 +75,7 @@ func newNamespace(t *testing.T) string {
 // kubectl runs `skiff kubectl args...` and returns stdout, stderr and error.
 func kubectl(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(c, bin, append([]string{"kubectl"}, args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+srv.Kubeconfig, "HOME="+tmp)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	return out.String(), errb.String(), err
+	return srv.Kubectl(t, bin, tmp, stdin, args...)
 }
 
 // ok runs kubectl, fails the test on error and returns stdout.
@@ -110,11 +100,7 @@ func okIn(t *testing.T, stdin string, args ...string) string {
 
 func contains(t *testing.T, what, got string, wants ...string) {
 	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("%s: output lacks %q:\n%s", what, w, got)
-		}
-	}
+	testserver.Contains(t, what, got, wants...)
 }
 
 // eventually polls cond until it holds, failing the test after 60s with

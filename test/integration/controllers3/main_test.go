@@ -5,11 +5,9 @@
 package controllers3
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -80,14 +78,7 @@ func newNamespace(t *testing.T) string {
 // kubectl runs `skiff kubectl args...` and returns stdout, stderr and error.
 func kubectl(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(c, bin, append([]string{"kubectl"}, args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+srv.Kubeconfig, "HOME="+tmp)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	return out.String(), errb.String(), err
+	return srv.Kubectl(t, bin, tmp, "", args...)
 }
 
 func ok(t *testing.T, args ...string) string {
@@ -101,11 +92,7 @@ func ok(t *testing.T, args ...string) string {
 
 func contains(t *testing.T, what, got string, wants ...string) {
 	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("%s: output lacks %q:\n%s", what, w, got)
-		}
-	}
+	testserver.Contains(t, what, got, wants...)
 }
 
 // eventually polls cond until it holds, failing the test after 60s.
