@@ -220,6 +220,11 @@ func applyStorage(c *genericapiserver.RecommendedConfig, o Options) (*genericopt
 	if err := etcd.ApplyWithStorageFactoryTo(factory, &c.Config); err != nil {
 		return nil, err
 	}
+	shared, err := newSharedClientGetter(c.RESTOptionsGetter, etcd)
+	if err != nil {
+		return nil, err
+	}
+	c.RESTOptionsGetter = shared
 	return etcd, nil
 }
 
