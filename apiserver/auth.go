@@ -22,11 +22,11 @@ var publicPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
 // applyAuth authenticates x509 client certificates signed by the cluster CA
 // and lets anonymous requests reach only publicPaths; any other anonymous
 // request gets 401. Every authenticated user is allowed everything until
-// RBAC lands.
-func applyAuth(c *genericapiserver.RecommendedConfig, certs pki.Files) error {
+// RBAC lands. It returns the server's ServiceAccount token issuer.
+func applyAuth(c *genericapiserver.RecommendedConfig, certs pki.Files) (*saTokens, error) {
 	ca, err := caProvider(certs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c.SecureServing.ClientCA = ca
 	// As upstream, every authenticated user is also in system:authenticated.
@@ -34,14 +34,15 @@ func applyAuth(c *genericapiserver.RecommendedConfig, certs pki.Files) error {
 		group.NewAuthenticatedGroupAdder(x509request.NewDynamic(ca.VerifyOptions, x509request.CommonNameUserConversion)),
 		authenticator.RequestFunc(anonymousOnPublicPaths),
 	)
-	if err := applyServiceAccountAuth(c, certs); err != nil {
-		return err
+	tokens, err := applyServiceAccountAuth(c, certs)
+	if err != nil {
+		return nil, err
 	}
 	allow := authorizerfactory.NewAlwaysAllowAuthorizer()
 	c.Authorization.Authorizer = allow
 	c.RuleResolver = allow
 	genericapiserver.AuthorizeClientBearerToken(c.LoopbackClientConfig, &c.Authentication, &c.Authorization)
-	return nil
+	return tokens, nil
 }
 
 func anonymousOnPublicPaths(req *http.Request) (*authenticator.Response, bool, error) {

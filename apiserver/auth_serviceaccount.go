@@ -2,9 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"sync"
@@ -21,7 +18,6 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
-	"k8s.io/klog/v2"
 
 	"github.com/skiff-k8s/skiff/pki"
 	"github.com/skiff-k8s/skiff/registry/core/serviceaccount"
@@ -38,58 +34,29 @@ type saTokens struct {
 	nodes  rest.Getter
 }
 
-// pendingSATokens hands the issuer applyServiceAccountAuth configures to
-// the serviceaccounts/token storage installAPIs builds next, within one
-// New call.
-var (
-	pendingMu       sync.Mutex
-	pendingSATokens *saTokens
-)
-
 // applyServiceAccountAuth loads (creating on first start) the data
 // directory's service account signing key, pki/sa.key, for the
 // serviceaccounts/token subresource, and authenticates the bearer tokens it
 // issues. Call it in applyAuth after c.Authentication.Authenticator is set.
-func applyServiceAccountAuth(c *genericapiserver.RecommendedConfig, certs pki.Files) error {
+// The issuer it returns goes to installAPIs for the serviceaccounts/token
+// and tokenreviews storage.
+func applyServiceAccountAuth(c *genericapiserver.RecommendedConfig, certs pki.Files) (*saTokens, error) {
 	key, err := pki.EnsureServiceAccountKey(certs.Dir)
 	if err != nil {
-		return fmt.Errorf("service account key: %w", err)
+		return nil, fmt.Errorf("service account key: %w", err)
 	}
 	signer, err := serviceaccount.NewSigner(key, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t := &saTokens{signer: signer}
-	pendingMu.Lock()
-	pendingSATokens = t
-	pendingMu.Unlock()
 	sa := group.NewAuthenticatedGroupAdder(bearertoken.New(authenticator.TokenFunc(t.authenticate)))
 	if c.Authentication.Authenticator == nil {
 		c.Authentication.Authenticator = sa
 	} else {
 		c.Authentication.Authenticator = union.New(c.Authentication.Authenticator, sa)
 	}
-	return nil
-}
-
-// takeSATokens returns the issuer of the server being built, or, when
-// applyServiceAccountAuth was not called, one with a key kept in memory
-// (tokens are issued but not authenticated).
-func takeSATokens() *saTokens {
-	pendingMu.Lock()
-	t := pendingSATokens
-	pendingSATokens = nil
-	pendingMu.Unlock()
-	if t != nil {
-		return t
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		klog.ErrorS(err, "generating an in-memory service account key")
-		return &saTokens{}
-	}
-	signer, _ := serviceaccount.NewSigner(key, "")
-	return &saTokens{signer: signer}
+	return t, nil
 }
 
 func (t *saTokens) authenticate(ctx context.Context, token string) (*authenticator.Response, bool, error) {

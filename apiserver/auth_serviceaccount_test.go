@@ -24,10 +24,10 @@ import (
 func TestServiceAccountTokenAuthenticator(t *testing.T) {
 	dir := t.TempDir()
 	c := genericapiserver.NewRecommendedConfig(apis.Codecs)
-	if err := applyServiceAccountAuth(c, pki.Files{Dir: dir}); err != nil {
+	tokens, err := applyServiceAccountAuth(c, pki.Files{Dir: dir})
+	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := takeSATokens()
 	if tokens.signer == nil {
 		t.Fatal("no signer")
 	}

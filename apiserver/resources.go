@@ -66,8 +66,8 @@ func (s *storageMap) done() (map[string]rest.Storage, error) { return s.m, s.err
 
 // installAPIs installs every served group, the core group at /api and the
 // others at /apis, in discovery priority order.
-func installAPIs(s *genericapiserver.GenericAPIServer, opts generic.RESTOptionsGetter, authz authorizer.Authorizer) error {
-	d := deps{opts: opts, authorizer: authz, saTokens: takeSATokens()}
+func installAPIs(s *genericapiserver.GenericAPIServer, opts generic.RESTOptionsGetter, authz authorizer.Authorizer, tokens *saTokens) error {
+	d := deps{opts: opts, authorizer: authz, saTokens: tokens}
 	byGroup := map[string]*genericapiserver.APIGroupInfo{}
 	var order []string
 	for gv, build := range served {

@@ -79,7 +79,8 @@ func New(o Options) (*Server, error) {
 	if err := applyServing(c, o); err != nil {
 		return nil, err
 	}
-	if err := applyAuth(c, o.Certs); err != nil {
+	tokens, err := applyAuth(c, o.Certs)
+	if err != nil {
 		return nil, err
 	}
 	applyOpenAPI(c)
@@ -102,7 +103,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := installAPIs(kube, c.RESTOptionsGetter, c.Authorization.Authorizer); err != nil {
+	if err := installAPIs(kube, c.RESTOptionsGetter, c.Authorization.Authorizer, tokens); err != nil {
 		return nil, err
 	}
 	srv := &Server{Loopback: c.LoopbackClientConfig, URL: c.LoopbackClientConfig.Host}
