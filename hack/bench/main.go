@@ -48,6 +48,11 @@ type options struct {
 	quiet        float64
 	quietWait    time.Duration
 	disturbed    float64
+	// -scheduler runs the scheduler benchmark instead (sched.go).
+	scheduler  bool
+	schedNodes int
+	schedPods  int
+	schedOnly  string
 }
 
 const warmupCreates = 50
@@ -74,6 +79,10 @@ func main() {
 	flag.Float64Var(&o.quiet, "quiet", 0.15, "before each system and each retry, wait until other processes use less than this share of one core (over 10 s)")
 	flag.DurationVar(&o.quietWait, "quiet-wait", 10*time.Minute, "longest wait for a quiet machine before each system (then measure anyway)")
 	flag.Float64Var(&o.disturbed, "disturbed", 0.3, "a measurement during which other processes used more than this share of one core is redone (start-ups, create batches, LISTs; at most 3 tries) or marked ⚠")
+	flag.BoolVar(&o.scheduler, "scheduler", false, "run the scheduler benchmark (skiff scheduler vs upstream kube-scheduler) instead")
+	flag.IntVar(&o.schedNodes, "sched-nodes", 5000, "nodes in the scheduler workloads (preemption uses at most 500)")
+	flag.IntVar(&o.schedPods, "sched-pods", 10000, "pods scheduled in the basic and topology-spread workloads")
+	flag.StringVar(&o.schedOnly, "sched-only", "", "run only the scheduler workloads whose name contains this")
 	flag.Parse()
 
 	if err := run(o); err != nil {
@@ -87,7 +96,7 @@ func logf(format string, args ...any) {
 }
 
 func run(o options) error {
-	if o.objects < o.creates+warmupCreates+o.concurrency {
+	if !o.scheduler && o.objects < o.creates+warmupCreates+o.concurrency {
 		return fmt.Errorf("-objects %d must exceed -creates %d + %d warm-up + -concurrency", o.objects, o.creates, warmupCreates)
 	}
 	if o.readyRuns < 1 || o.lists < 1 || o.concurrency < 1 {
@@ -115,6 +124,12 @@ func run(o options) error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
+
+	if o.scheduler {
+		err := runScheduler(ctx, o, work)
+		failed = err != nil
+		return err
+	}
 
 	var results []*result
 	if !o.skipSkiff {
@@ -160,7 +175,7 @@ func run(o options) error {
 
 func ensureUpstream(ctx context.Context, o options, binDir string) error {
 	missing := false
-	for _, b := range []string{"kube-apiserver", "etcd"} {
+	for _, b := range []string{"kube-apiserver", "etcd", "kube-scheduler"} {
 		if _, err := os.Stat(filepath.Join(binDir, b)); err != nil {
 			missing = true
 		}
