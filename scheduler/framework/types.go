@@ -114,16 +114,17 @@ func isExtendedResourceName(name v1.ResourceName) bool {
 
 // AffinityTerm is a parsed pod (anti-)affinity term.
 type AffinityTerm struct {
-	Namespaces        sets.Set[string]
-	Selector          labels.Selector
-	TopologyKey       string
+	Namespaces  sets.Set[string]
+	Selector    labels.Selector
+	TopologyKey string
+	// NamespaceSelector is nil when the term has none.
 	NamespaceSelector labels.Selector
 }
 
 // Matches is true when pod (whose namespace has labels nsLabels) is
 // selected by the term.
 func (t *AffinityTerm) Matches(pod *v1.Pod, nsLabels labels.Set) bool {
-	if t.Namespaces.Has(pod.Namespace) || t.NamespaceSelector.Matches(nsLabels) {
+	if t.Namespaces.Has(pod.Namespace) || t.NamespaceSelector != nil && t.NamespaceSelector.Matches(nsLabels) {
 		return t.Selector.Matches(labels.Set(pod.Labels))
 	}
 	return false
@@ -238,7 +239,8 @@ func NewAffinityTerm(pod *v1.Pod, term *v1.PodAffinityTerm) (AffinityTerm, error
 			}
 		}
 	}
-	nsSel := labels.Nothing()
+	// A nil NamespaceSelector selects no namespace.
+	var nsSel labels.Selector
 	if term.NamespaceSelector != nil {
 		if nsSel, err = metav1.LabelSelectorAsSelector(term.NamespaceSelector); err != nil {
 			return AffinityTerm{}, err

@@ -9,11 +9,13 @@ import (
 	fw "github.com/skiff-k8s/skiff/scheduler/framework"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/balancedallocation"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/defaultbinder"
+	"github.com/skiff-k8s/skiff/scheduler/plugins/interpodaffinity"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodeaffinity"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodename"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodeports"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/noderesourcesfit"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodeunschedulable"
+	"github.com/skiff-k8s/skiff/scheduler/plugins/podtopologyspread"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/queuesort"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/schedulinggates"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/tainttoleration"
@@ -32,6 +34,8 @@ func Registry() map[string]fw.Factory {
 		noderesourcesfit.Name:   noderesourcesfit.New,
 		balancedallocation.Name: balancedallocation.New,
 		defaultbinder.Name:      defaultbinder.New,
+		podtopologyspread.Name:  podtopologyspread.New,
+		interpodaffinity.Name:   interpodaffinity.New,
 	}
 	for name, f := range extra {
 		r[name] = f
