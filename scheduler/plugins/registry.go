@@ -9,6 +9,7 @@ import (
 	fw "github.com/skiff-k8s/skiff/scheduler/framework"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/balancedallocation"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/defaultbinder"
+	"github.com/skiff-k8s/skiff/scheduler/plugins/defaultpreemption"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/interpodaffinity"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodeaffinity"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodename"
@@ -36,6 +37,7 @@ func Registry() map[string]fw.Factory {
 		defaultbinder.Name:      defaultbinder.New,
 		podtopologyspread.Name:  podtopologyspread.New,
 		interpodaffinity.Name:   interpodaffinity.New,
+		defaultpreemption.Name:  defaultpreemption.New,
 	}
 	for name, f := range extra {
 		r[name] = f
