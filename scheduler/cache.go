@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	fw "github.com/skiff-k8s/skiff/scheduler/framework"
+	"github.com/skiff-k8s/skiff/scheduler/plugins/imagelocality"
 )
 
 // cache is the scheduler's view of nodes and the pods on them, including
@@ -84,23 +85,10 @@ func imageStates(n *v1.Node) map[string]*fw.ImageStateSummary {
 	out := make(map[string]*fw.ImageStateSummary, len(n.Status.Images))
 	for _, img := range n.Status.Images {
 		for _, name := range img.Names {
-			out[normalizedImageName(name)] = &fw.ImageStateSummary{Size: img.SizeBytes}
+			out[imagelocality.NormalizedImageName(name)] = &fw.ImageStateSummary{Size: img.SizeBytes}
 		}
 	}
 	return out
-}
-
-// normalizedImageName adds the :latest tag to untagged, undigested names.
-func normalizedImageName(name string) string {
-	for i := len(name) - 1; i >= 0; i-- {
-		switch name[i] {
-		case '/':
-			return name + ":latest"
-		case ':', '@':
-			return name
-		}
-	}
-	return name + ":latest"
 }
 
 func (c *cache) removeNode(name string) {

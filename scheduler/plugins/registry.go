@@ -10,6 +10,7 @@ import (
 	"github.com/skiff-k8s/skiff/scheduler/plugins/balancedallocation"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/defaultbinder"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/defaultpreemption"
+	"github.com/skiff-k8s/skiff/scheduler/plugins/imagelocality"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/interpodaffinity"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodeaffinity"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/nodename"
@@ -20,6 +21,7 @@ import (
 	"github.com/skiff-k8s/skiff/scheduler/plugins/queuesort"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/schedulinggates"
 	"github.com/skiff-k8s/skiff/scheduler/plugins/tainttoleration"
+	"github.com/skiff-k8s/skiff/scheduler/plugins/volumebinding"
 )
 
 // Registry maps plugin names to factories.
@@ -38,6 +40,8 @@ func Registry() map[string]fw.Factory {
 		podtopologyspread.Name:  podtopologyspread.New,
 		interpodaffinity.Name:   interpodaffinity.New,
 		defaultpreemption.Name:  defaultpreemption.New,
+		imagelocality.Name:      imagelocality.New,
+		volumebinding.Name:      volumebinding.New,
 	}
 	for name, f := range extra {
 		r[name] = f
