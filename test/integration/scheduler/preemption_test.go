@@ -19,7 +19,9 @@ func priorityClass(t *testing.T, name string, value int32) {
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = srv.Client.SchedulingV1().PriorityClasses().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = srv.Client.SchedulingV1().PriorityClasses().Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
 }
 
 // TestPreemption runs a fake kubelet on the node, so the victim's graceful
@@ -31,7 +33,9 @@ func TestPreemption(t *testing.T) {
 	if _, err := fakenode.Start(nctx, srv.Client, "preempt-node"); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = srv.Client.CoreV1().Nodes().Delete(context.Background(), "preempt-node", metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = srv.Client.CoreV1().Nodes().Delete(context.Background(), "preempt-node", metav1.DeleteOptions{})
+	})
 	priorityClass(t, "sched-test-low", 100)
 	priorityClass(t, "sched-test-high", 1000)
 	mk := func(name, class string) *corev1.Pod {
