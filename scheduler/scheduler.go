@@ -602,8 +602,29 @@ func truncate(msg string) string {
 }
 
 // updatePodStatus patches the PodScheduled condition (and the nominated
-// node) when they change.
+// node) when they change. The patch carries the resourceVersion it was
+// computed from, so it cannot undo a binding that happened meanwhile; on
+// a conflict it re-reads the pod and tries again while it is unbound.
 func (s *Scheduler) updatePodStatus(ctx context.Context, p *v1.Pod, reason, msg string, nominated *fw.PostFilterResult) error {
+	for attempt := 0; ; attempt++ {
+		patch := podStatusPatch(p, reason, msg, nominated)
+		if patch == nil {
+			return nil
+		}
+		_, err := s.client.CoreV1().Pods(p.Namespace).Patch(ctx, p.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
+		if !apierrors.IsConflict(err) || attempt == 3 {
+			return err
+		}
+		if p, err = s.client.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{}); err != nil {
+			return err
+		}
+		if assigned(p) || p.DeletionTimestamp != nil {
+			return nil
+		}
+	}
+}
+
+func podStatusPatch(p *v1.Pod, reason, msg string, nominated *fw.PostFilterResult) []byte {
 	var cur *v1.PodCondition
 	for i := range p.Status.Conditions {
 		if p.Status.Conditions[i].Type == v1.PodScheduled {
@@ -635,15 +656,11 @@ func (s *Scheduler) updatePodStatus(ctx context.Context, p *v1.Pod, reason, msg 
 			status["nominatedNodeName"] = nominated.NominatedNodeName
 		}
 	}
-	patch, err := json.Marshal(map[string]interface{}{
-		"metadata": map[string]interface{}{"uid": p.UID},
+	patch, _ := json.Marshal(map[string]interface{}{
+		"metadata": map[string]interface{}{"uid": p.UID, "resourceVersion": p.ResourceVersion},
 		"status":   status,
 	})
-	if err != nil {
-		return err
-	}
-	_, err = s.client.CoreV1().Pods(p.Namespace).Patch(ctx, p.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
-	return err
+	return patch
 }
 
 // Pending reports the queue's sizes (active, backoff, unschedulable).
