@@ -31,6 +31,10 @@ type Server struct {
 	ServiceNodePortRange string
 	// UnsafeNoFsync disables fsync in the embedded etcd (benchmarks only).
 	UnsafeNoFsync bool
+	// SchedulerConfig is a KubeSchedulerConfiguration file for the scheduler.
+	SchedulerConfig string
+	// DisableScheduler leaves pods to an external scheduler.
+	DisableScheduler bool
 }
 
 // DefaultDataDir is /var/lib/skiff for root and ./.skiff for anyone else, so
@@ -69,6 +73,8 @@ func (s *Server) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.EtcdPrefix, "etcd-prefix", s.EtcdPrefix, "key prefix of every object in etcd")
 	fs.StringVar(&s.ServiceClusterIPRange, "service-cluster-ip-range", s.ServiceClusterIPRange, "CIDR from which Service ClusterIPs are allocated")
 	fs.StringVar(&s.ServiceNodePortRange, "service-node-port-range", s.ServiceNodePortRange, "port range (first-last, inclusive) from which NodePorts are allocated")
+	fs.StringVar(&s.SchedulerConfig, "scheduler-config", s.SchedulerConfig, "KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file with the scheduler's profiles")
+	fs.BoolVar(&s.DisableScheduler, "disable-scheduler", s.DisableScheduler, "do not run skiff's scheduler (e.g. to run upstream kube-scheduler instead)")
 	fs.BoolVar(&s.UnsafeNoFsync, "unsafe-no-fsync", s.UnsafeNoFsync, "disable fsync in the embedded etcd; loses data on power failure (benchmarks only)")
 }
 

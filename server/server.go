@@ -26,6 +26,7 @@ import (
 	"github.com/skiff-k8s/skiff/pki"
 	"github.com/skiff-k8s/skiff/registry/core/service/ipallocator"
 	"github.com/skiff-k8s/skiff/registry/core/service/portallocator"
+	"github.com/skiff-k8s/skiff/scheduler"
 )
 
 // Options configure a control plane.
@@ -43,6 +44,11 @@ type Options struct {
 	// to 10.96.0.0/12 and 30000-32767.
 	ServiceClusterIPRange string
 	ServiceNodePortRange  string
+	// SchedulerConfig is a KubeSchedulerConfiguration file; empty means
+	// the default profile.
+	SchedulerConfig string
+	// DisableScheduler does not run skiff's scheduler.
+	DisableScheduler bool
 }
 
 // Running is a started control plane.
@@ -133,12 +139,33 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		<-r.done
 		return nil, err
 	}
+	if err := startScheduler(runCtx, api.Loopback, o); err != nil {
+		cancel()
+		<-r.done
+		return nil, err
+	}
 	if err := pki.WriteKubeconfig(r.Kubeconfig, r.URL, certs); err != nil {
 		cancel()
 		<-r.done
 		return nil, err
 	}
 	return r, nil
+}
+
+// startScheduler runs skiff's scheduler unless disabled.
+func startScheduler(ctx context.Context, cfg *restclient.Config, o Options) error {
+	if o.DisableScheduler {
+		return nil
+	}
+	sc := scheduler.DefaultConfig()
+	if o.SchedulerConfig != "" {
+		var err error
+		if sc, err = scheduler.LoadConfig(o.SchedulerConfig); err != nil {
+			return fmt.Errorf("--scheduler-config: %w", err)
+		}
+	}
+	_, err := scheduler.Start(ctx, cfg, sc)
+	return err
 }
 
 func waitReady(ctx context.Context, cfg *restclient.Config, done <-chan struct{}) error {

@@ -1,5 +1,5 @@
 // Package fakenode is a stand-in for a kubelet in tests: it registers a
-// Ready Node, binds unscheduled pods to it, reports them Running and
+// Ready Node, reports the pods the scheduler bound to it Running and
 // Ready, and finishes their graceful deletion at once.
 package fakenode
 
@@ -69,7 +69,7 @@ func (n *Node) register(ctx context.Context) error {
 	}
 	now := metav1.Now()
 	created.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "fake node is ready", LastHeartbeatTime: now, LastTransitionTime: now}}
-	created.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("64"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("1000")}
+	created.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("64"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("110")}
 	created.Status.Allocatable = created.Status.Capacity
 	created.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}, {Type: corev1.NodeHostName, Address: n.Name}}
 	_, err = n.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
@@ -112,16 +112,6 @@ func (n *Node) sync(ctx context.Context, key string) error {
 		}
 		zero := int64(0)
 		err := pods.Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero, Preconditions: &metav1.Preconditions{UID: &pod.UID}})
-		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-			return nil
-		}
-		return err
-	case pod.Spec.NodeName == "":
-		if pinned := pinnedNode(pod); pinned != "" && pinned != n.Name {
-			// A daemon pod meant for another node.
-			return nil
-		}
-		err := pods.Bind(ctx, &corev1.Binding{ObjectMeta: metav1.ObjectMeta{Name: pod.Name, UID: pod.UID}, Target: corev1.ObjectReference{Kind: "Node", Name: n.Name}}, metav1.CreateOptions{})
 		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
 			return nil
 		}
@@ -208,21 +198,4 @@ func Wait(ctx context.Context, timeout time.Duration, cond func() (bool, error))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// pinnedNode is the node a pod's required node affinity names by
-// matchFields metadata.name (as DaemonSet pods are pinned), or "".
-func pinnedNode(p *corev1.Pod) string {
-	a := p.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return ""
-	}
-	for _, t := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-		for _, f := range t.MatchFields {
-			if f.Key == "metadata.name" && f.Operator == corev1.NodeSelectorOpIn && len(f.Values) == 1 {
-				return f.Values[0]
-			}
-		}
-	}
-	return ""
 }

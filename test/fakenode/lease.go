@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 )
 
@@ -124,3 +125,10 @@ func (n *Node) Terminate(ctx context.Context, ns, name string, code int32) error
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// KeepAlive renews the Lease of node name until ctx ends, for tests that
+// register Node objects without running an agent (so the node lifecycle
+// controller keeps them Ready).
+func KeepAlive(ctx context.Context, c kubernetes.Interface, name string) {
+	go func() { _ = KeepLease(ctx, &Node{Name: name, client: c}, func() bool { return false }) }()
+}

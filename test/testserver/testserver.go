@@ -84,8 +84,21 @@ func (s *Server) Close() {
 // Main runs a test package's tests against one shared server, as
 // TestMain(m) { testserver.Main(m, &srv) }.
 func Main(m interface{ Run() int }, into **Server) {
-	s, err := Start()
+	MainWith(m, into, server.Options{})
+}
+
+// MainWith is Main with options (DataDir is a new temporary directory),
+// e.g. DisableScheduler for suites that drive pods' status themselves.
+func MainWith(m interface{ Run() int }, into **Server, o server.Options) {
+	dir, err := os.MkdirTemp("", "skiff-test-")
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	o.DataDir = dir
+	s, err := StartWith(o)
+	if err != nil {
+		os.RemoveAll(dir)
 		fmt.Fprintln(os.Stderr, "starting skiff:", err)
 		os.Exit(1)
 	}

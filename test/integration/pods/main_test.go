@@ -9,12 +9,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/skiff-k8s/skiff/server"
 	"github.com/skiff-k8s/skiff/test/testserver"
 )
 
 var srv *testserver.Server
 
-func TestMain(m *testing.M) { testserver.Main(m, &srv) }
+// The pods tests exercise the API server's pod semantics (they bind pods
+// and update them from stale copies), so they run without the scheduler,
+// as upstream's apiserver integration tests do.
+func TestMain(m *testing.M) { testserver.MainWith(m, &srv, server.Options{DisableScheduler: true}) }
 
 func newNamespace(t *testing.T) string { return srv.Namespace(t) }
 

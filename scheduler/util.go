@@ -1,0 +1,5 @@
+package scheduler
+
+import "sort"
+
+func sortStrings(s []string) { sort.Strings(s) }
