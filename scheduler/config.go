@@ -33,6 +33,16 @@ type Config struct {
 	Parallelism              int
 	InitialBackoff           time.Duration
 	MaxBackoff               time.Duration
+	// ClientConnection is used only by the standalone `skiff scheduler`;
+	// inside `skiff server` the scheduler uses the loopback client.
+	ClientConnection ClientConnection
+}
+
+// ClientConnection is the configuration's clientConnection.
+type ClientConnection struct {
+	Kubeconfig string
+	QPS        float32
+	Burst      int32
 }
 
 // DefaultConfig is one default-scheduler profile with upstream's defaults.
@@ -68,7 +78,15 @@ func ParseConfig(raw []byte) (*Config, error) {
 	if kc.APIVersion != configv1.SchemeGroupVersion.String() || kc.Kind != "KubeSchedulerConfiguration" {
 		return nil, fmt.Errorf("want apiVersion %s and kind KubeSchedulerConfiguration, got %q %q", configv1.SchemeGroupVersion, kc.APIVersion, kc.Kind)
 	}
-	c := &Config{Parallelism: 16, InitialBackoff: time.Second, MaxBackoff: 10 * time.Second}
+	c := &Config{Parallelism: 16, InitialBackoff: time.Second, MaxBackoff: 10 * time.Second,
+		// kube-scheduler's client defaults.
+		ClientConnection: ClientConnection{Kubeconfig: kc.ClientConnection.Kubeconfig, QPS: 50, Burst: 100}}
+	if kc.ClientConnection.QPS != 0 {
+		c.ClientConnection.QPS = kc.ClientConnection.QPS
+	}
+	if kc.ClientConnection.Burst != 0 {
+		c.ClientConnection.Burst = kc.ClientConnection.Burst
+	}
 	if kc.Parallelism != nil {
 		if *kc.Parallelism <= 0 {
 			return nil, fmt.Errorf("parallelism: Invalid value: %d: should be an integer value greater than zero", *kc.Parallelism)
