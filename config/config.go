@@ -31,6 +31,11 @@ type Server struct {
 	ServiceNodePortRange string
 	// UnsafeNoFsync disables fsync in the embedded etcd (benchmarks only).
 	UnsafeNoFsync bool
+	// DisableControllers leaves the controllers to a separate process
+	// (`skiff controller-manager` or kube-controller-manager).
+	DisableControllers bool
+	// SimNodes runs that many simulated nodes in the server process.
+	SimNodes int
 }
 
 // DefaultDataDir is /var/lib/skiff for root and ./.skiff for anyone else, so
@@ -70,6 +75,8 @@ func (s *Server) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.ServiceClusterIPRange, "service-cluster-ip-range", s.ServiceClusterIPRange, "CIDR from which Service ClusterIPs are allocated")
 	fs.StringVar(&s.ServiceNodePortRange, "service-node-port-range", s.ServiceNodePortRange, "port range (first-last, inclusive) from which NodePorts are allocated")
 	fs.BoolVar(&s.UnsafeNoFsync, "unsafe-no-fsync", s.UnsafeNoFsync, "disable fsync in the embedded etcd; loses data on power failure (benchmarks only)")
+	fs.BoolVar(&s.DisableControllers, "disable-controllers", s.DisableControllers, "do not run the controllers; run them apart with `skiff controller-manager` or kube-controller-manager")
+	fs.IntVar(&s.SimNodes, "sim-nodes", s.SimNodes, "run this many simulated nodes (sim-0, sim-1, ...; see `skiff sim nodes`) in the server process")
 }
 
 // LoadFile applies the --config file to every flag not set on the command

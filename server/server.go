@@ -26,6 +26,7 @@ import (
 	"github.com/skiff-k8s/skiff/pki"
 	"github.com/skiff-k8s/skiff/registry/core/service/ipallocator"
 	"github.com/skiff-k8s/skiff/registry/core/service/portallocator"
+	"github.com/skiff-k8s/skiff/sim"
 )
 
 // Options configure a control plane.
@@ -43,6 +44,11 @@ type Options struct {
 	// to 10.96.0.0/12 and 30000-32767.
 	ServiceClusterIPRange string
 	ServiceNodePortRange  string
+	// DisableControllers leaves the controllers to a separate process.
+	DisableControllers bool
+	// SimNodes, when positive, runs that many simulated nodes (package
+	// sim, default capacity) once the server is ready.
+	SimNodes int
 }
 
 // Running is a started control plane.
@@ -128,10 +134,21 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		time.Sleep(2 * time.Second)
 		debug.FreeOSMemory()
 	}()
-	if err := controllers.Start(runCtx, api.Loopback); err != nil {
-		cancel()
-		<-r.done
-		return nil, err
+	if !o.DisableControllers {
+		if err := controllers.Start(runCtx, api.Loopback); err != nil {
+			cancel()
+			<-r.done
+			return nil, err
+		}
+	}
+	if o.SimNodes > 0 {
+		so := sim.Defaults()
+		so.Count = o.SimNodes
+		if _, err := sim.Start(runCtx, api.Loopback, so); err != nil {
+			cancel()
+			<-r.done
+			return nil, fmt.Errorf("simulated nodes: %w", err)
+		}
 	}
 	if err := pki.WriteKubeconfig(r.Kubeconfig, r.URL, certs); err != nil {
 		cancel()

@@ -18,6 +18,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(app.NewServerCommand(), app.NewKubectlCommand())
+	root.AddCommand(app.NewSimCommand(), app.NewControllerManagerCommand())
 	if len(os.Args) > 1 && os.Args[1] == "kubectl" {
 		// kubectl parses its own flags; hand it everything after "kubectl".
 		os.Exit(app.RunKubectl(os.Args[2:]))

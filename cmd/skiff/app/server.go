@@ -56,6 +56,8 @@ func run(ctx context.Context, o *config.Server) error {
 		UnsafeNoFsync:         o.UnsafeNoFsync,
 		ServiceClusterIPRange: o.ServiceClusterIPRange,
 		ServiceNodePortRange:  o.ServiceNodePortRange,
+		DisableControllers:    o.DisableControllers,
+		SimNodes:              o.SimNodes,
 		ExternalEtcd: storagebackend.TransportConfig{
 			ServerList:    o.EtcdServers,
 			TrustedCAFile: o.EtcdCAFile,
