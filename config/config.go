@@ -35,6 +35,11 @@ type Server struct {
 	SchedulerConfig string
 	// DisableScheduler leaves pods to an external scheduler.
 	DisableScheduler bool
+	// DisableControllers leaves the controllers to a separate process
+	// (`skiff controller-manager` or kube-controller-manager).
+	DisableControllers bool
+	// SimNodes runs that many simulated nodes in the server process.
+	SimNodes int
 }
 
 // DefaultDataDir is /var/lib/skiff for root and ./.skiff for anyone else, so
@@ -76,6 +81,8 @@ func (s *Server) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.SchedulerConfig, "scheduler-config", s.SchedulerConfig, "KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file with the scheduler's profiles")
 	fs.BoolVar(&s.DisableScheduler, "disable-scheduler", s.DisableScheduler, "do not run skiff's scheduler (e.g. to run upstream kube-scheduler instead)")
 	fs.BoolVar(&s.UnsafeNoFsync, "unsafe-no-fsync", s.UnsafeNoFsync, "disable fsync in the embedded etcd; loses data on power failure (benchmarks only)")
+	fs.BoolVar(&s.DisableControllers, "disable-controllers", s.DisableControllers, "do not run the controllers; run them apart with `skiff controller-manager` or kube-controller-manager")
+	fs.IntVar(&s.SimNodes, "sim-nodes", s.SimNodes, "run this many simulated nodes (sim-0, sim-1, ...; see `skiff sim nodes`) in the server process")
 }
 
 // LoadFile applies the --config file to every flag not set on the command

@@ -27,6 +27,7 @@ import (
 	"github.com/skiff-k8s/skiff/registry/core/service/ipallocator"
 	"github.com/skiff-k8s/skiff/registry/core/service/portallocator"
 	"github.com/skiff-k8s/skiff/scheduler"
+	"github.com/skiff-k8s/skiff/sim"
 )
 
 // Options configure a control plane.
@@ -49,6 +50,11 @@ type Options struct {
 	SchedulerConfig string
 	// DisableScheduler does not run skiff's scheduler.
 	DisableScheduler bool
+	// DisableControllers leaves the controllers to a separate process.
+	DisableControllers bool
+	// SimNodes, when positive, runs that many simulated nodes (package
+	// sim, default capacity) once the server is ready.
+	SimNodes int
 }
 
 // Running is a started control plane.
@@ -134,10 +140,21 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		time.Sleep(2 * time.Second)
 		debug.FreeOSMemory()
 	}()
-	if err := controllers.Start(runCtx, api.Loopback); err != nil {
-		cancel()
-		<-r.done
-		return nil, err
+	if !o.DisableControllers {
+		if err := controllers.Start(runCtx, api.Loopback); err != nil {
+			cancel()
+			<-r.done
+			return nil, err
+		}
+	}
+	if o.SimNodes > 0 {
+		so := sim.Defaults()
+		so.Count = o.SimNodes
+		if _, err := sim.Start(runCtx, api.Loopback, so); err != nil {
+			cancel()
+			<-r.done
+			return nil, fmt.Errorf("simulated nodes: %w", err)
+		}
 	}
 	if err := startScheduler(runCtx, api.Loopback, o); err != nil {
 		cancel()

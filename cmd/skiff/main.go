@@ -17,7 +17,8 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(app.NewServerCommand(), app.NewKubectlCommand(), app.NewSchedulerCommand())
+	root.AddCommand(app.NewServerCommand(), app.NewKubectlCommand())
+	root.AddCommand(app.NewSimCommand(), app.NewControllerManagerCommand(), app.NewSchedulerCommand())
 	if len(os.Args) > 1 && os.Args[1] == "kubectl" {
 		// kubectl parses its own flags; hand it everything after "kubectl".
 		os.Exit(app.RunKubectl(os.Args[2:]))

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds upstream kube-apiserver, kube-scheduler v1.37.2 and etcd v3.7.0 from the Go module
+# Builds upstream kube-apiserver, kube-controller-manager and kube-scheduler v1.37.2 and etcd v3.7.0 from the Go module
 # proxy into a cache directory outside the repository (default
 # $HOME/.cache/skiff-bench), for the side-by-side benchmark in this directory.
 #
 #   hack/bench/build-upstream.sh [CACHE_DIR]
 #
 # Prints nothing but progress on stderr; the binaries end up at
-# CACHE_DIR/bin/kube-apiserver and CACHE_DIR/bin/etcd. A binary that already
+# CACHE_DIR/bin/{kube-apiserver,kube-controller-manager,etcd}. A binary that already
 # exists is not rebuilt (delete it to force a rebuild). The throwaway Go
 # modules used for the builds are generated under CACHE_DIR/src; nothing is
 # written into the repository.
@@ -41,7 +41,19 @@ STAGING=(api apiextensions-apiserver apimachinery apiserver cli-runtime client-g
 	kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics
 	mount-utils pod-security-admission sample-apiserver streaming)
 
-if [[ ! -x $BIN/kube-apiserver ]]; then
+# The Kubernetes components built from k8s.io/kubernetes/cmd/<name>.
+K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler)
+
+k8s_missing=()
+for c in "${K8S_CMDS[@]}"; do
+	if [[ ! -x $BIN/$c ]]; then
+		k8s_missing+=("$c")
+	else
+		log "$c already built: $BIN/$c"
+	fi
+done
+
+if ((${#k8s_missing[@]})); then
 	dir=$SRC/kubernetes
 	mkdir -p "$dir"
 	{
@@ -57,13 +69,17 @@ if [[ ! -x $BIN/kube-apiserver ]]; then
 		done
 		echo ")"
 	} >"$dir/go.mod"
-	cat >"$dir/tools.go" <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
-EOF
+	{
+		echo "//go:build tools"
+		echo
+		echo "package tools"
+		echo
+		echo "import ("
+		for c in "${K8S_CMDS[@]}"; do
+			echo "	_ \"k8s.io/kubernetes/cmd/$c\""
+		done
+		echo ")"
+	} >"$dir/tools.go"
 	log "resolving k8s.io/kubernetes $K8S_VERSION modules in $dir"
 	(cd "$dir" && $GO mod tidy)
 	ld=""
@@ -71,28 +87,12 @@ EOF
 		ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=37"
 		ld+=" -X $p.gitTreeState=clean"
 	done
-	log "building kube-apiserver $K8S_VERSION (several minutes when cold)"
-	(cd "$dir" && $GO build -trimpath -ldflags "$ld" -o "$BIN/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver)
-	mv "$BIN/kube-apiserver.tmp" "$BIN/kube-apiserver"
-else
-	log "kube-apiserver already built: $BIN/kube-apiserver"
+	for c in "${k8s_missing[@]}"; do
+		log "building $c $K8S_VERSION (several minutes when cold)"
+		(cd "$dir" && $GO build -trimpath -ldflags "$ld" -o "$BIN/$c.tmp" "k8s.io/kubernetes/cmd/$c")
+		mv "$BIN/$c.tmp" "$BIN/$c"
+	done
 fi
-
-# The other components build from the same module (warm cache: 1–2 min each).
-for cmd in kube-scheduler; do
-	if [[ ! -x $BIN/$cmd ]]; then
-		ld=""
-		for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-			ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=37"
-			ld+=" -X $p.gitTreeState=clean"
-		done
-		log "building $cmd $K8S_VERSION"
-		(cd "$SRC/kubernetes" && $GO build -trimpath -ldflags "$ld" -o "$BIN/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd")
-		mv "$BIN/$cmd.tmp" "$BIN/$cmd"
-	else
-		log "$cmd already built: $BIN/$cmd"
-	fi
-done
 
 if [[ ! -x $BIN/etcd ]]; then
 	dir=$SRC/etcd
@@ -122,4 +122,4 @@ else
 fi
 
 "$BIN/etcd" --version >&2 || true
-"$BIN/kube-apiserver" --version >&2 || true
+for c in "${K8S_CMDS[@]}"; do "$BIN/$c" --version >&2 || true; done

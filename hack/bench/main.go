@@ -48,11 +48,18 @@ type options struct {
 	quiet        float64
 	quietWait    time.Duration
 	disturbed    float64
-	// -scheduler runs the scheduler benchmark instead (sched.go).
-	scheduler  bool
+	// -phase scheduler (sched.go)
 	schedNodes int
 	schedPods  int
 	schedOnly  string
+	// -phase controllers
+	phase     string
+	replicas  int
+	nodes     int
+	bind      bool
+	kcmQPS    string
+	settle    time.Duration
+	cmTimeout time.Duration
 }
 
 const warmupCreates = 50
@@ -79,10 +86,16 @@ func main() {
 	flag.Float64Var(&o.quiet, "quiet", 0.15, "before each system and each retry, wait until other processes use less than this share of one core (over 10 s)")
 	flag.DurationVar(&o.quietWait, "quiet-wait", 10*time.Minute, "longest wait for a quiet machine before each system (then measure anyway)")
 	flag.Float64Var(&o.disturbed, "disturbed", 0.3, "a measurement during which other processes used more than this share of one core is redone (start-ups, create batches, LISTs; at most 3 tries) or marked ⚠")
-	flag.BoolVar(&o.scheduler, "scheduler", false, "run the scheduler benchmark (skiff scheduler vs upstream kube-scheduler) instead")
 	flag.IntVar(&o.schedNodes, "sched-nodes", 5000, "nodes in the scheduler workloads (preemption uses at most 500)")
 	flag.IntVar(&o.schedPods, "sched-pods", 10000, "pods scheduled in the basic and topology-spread workloads")
 	flag.StringVar(&o.schedOnly, "sched-only", "", "run only the scheduler workloads whose name contains this")
+	flag.StringVar(&o.phase, "phase", "apiserver", "apiserver: API server + storage (start-up, RSS, creates, LIST); controllers: a Deployment on simulated nodes, skiff controller-manager vs kube-controller-manager; scheduler: scheduler_perf-style workloads, skiff scheduler vs kube-scheduler")
+	flag.IntVar(&o.replicas, "replicas", 1000, "controllers phase: Deployment replicas")
+	flag.IntVar(&o.nodes, "nodes", 100, "controllers phase: simulated nodes (skiff sim nodes)")
+	flag.BoolVar(&o.bind, "bind", true, "controllers phase: bind the pods round-robin to the nodes (no scheduler runs) and wait until they are Ready and the Deployment available")
+	flag.StringVar(&o.kcmQPS, "kcm-qps", "default,1000", "controllers phase: kube-controller-manager runs, one per comma-separated --kube-api-qps (=burst); \"default\" leaves its defaults (20/30)")
+	flag.DurationVar(&o.settle, "settle", 10*time.Second, "controllers phase: wait after a controller manager is up before the workload (idle CPU is measured meanwhile)")
+	flag.DurationVar(&o.cmTimeout, "cm-timeout", 5*time.Minute, "controllers phase: longest wait for the workload per controller manager")
 	flag.Parse()
 
 	if err := run(o); err != nil {
@@ -96,7 +109,7 @@ func logf(format string, args ...any) {
 }
 
 func run(o options) error {
-	if !o.scheduler && o.objects < o.creates+warmupCreates+o.concurrency {
+	if o.phase == "apiserver" && o.objects < o.creates+warmupCreates+o.concurrency {
 		return fmt.Errorf("-objects %d must exceed -creates %d + %d warm-up + -concurrency", o.objects, o.creates, warmupCreates)
 	}
 	if o.readyRuns < 1 || o.lists < 1 || o.concurrency < 1 {
@@ -125,10 +138,38 @@ func run(o options) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 
-	if o.scheduler {
+	if o.phase == "scheduler" {
 		err := runScheduler(ctx, o, work)
 		failed = err != nil
 		return err
+	}
+	if o.phase == "controllers" {
+		results, err := runControllers(ctx, o, work)
+		if err != nil && len(results) == 0 {
+			return err
+		}
+		report := renderCMReport(o, results)
+		fmt.Println(report)
+		if o.out != "" {
+			if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
+				return err
+			}
+		}
+		if err != nil {
+			return err
+		}
+		failed = false
+		for _, r := range results {
+			if len(r.errs) > 0 {
+				failed = true
+			}
+		}
+		if failed {
+			return errors.New("some measurements failed (see the table and the logs)")
+		}
+		return nil
+	} else if o.phase != "apiserver" {
+		return fmt.Errorf("-phase %q: want apiserver, controllers or scheduler", o.phase)
 	}
 
 	var results []*result
@@ -175,7 +216,7 @@ func run(o options) error {
 
 func ensureUpstream(ctx context.Context, o options, binDir string) error {
 	missing := false
-	for _, b := range []string{"kube-apiserver", "etcd", "kube-scheduler"} {
+	for _, b := range []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"} {
 		if _, err := os.Stat(filepath.Join(binDir, b)); err != nil {
 			missing = true
 		}

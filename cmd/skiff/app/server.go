@@ -58,6 +58,8 @@ func run(ctx context.Context, o *config.Server) error {
 		ServiceNodePortRange:  o.ServiceNodePortRange,
 		SchedulerConfig:       o.SchedulerConfig,
 		DisableScheduler:      o.DisableScheduler,
+		DisableControllers:    o.DisableControllers,
+		SimNodes:              o.SimNodes,
 		ExternalEtcd: storagebackend.TransportConfig{
 			ServerList:    o.EtcdServers,
 			TrustedCAFile: o.EtcdCAFile,
