@@ -5,10 +5,12 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -29,6 +31,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/skiff-k8s/skiff/controllers/cronjob"
+	"github.com/skiff-k8s/skiff/controllers/csrapproving"
+	"github.com/skiff-k8s/skiff/controllers/csrcleaner"
+	"github.com/skiff-k8s/skiff/controllers/csrsigning"
 	"github.com/skiff-k8s/skiff/controllers/daemonset"
 	"github.com/skiff-k8s/skiff/controllers/deployment"
 	"github.com/skiff-k8s/skiff/controllers/disruption"
@@ -61,9 +66,19 @@ var (
 	RetryPeriod   = 2 * time.Second
 )
 
+// Options are what some controllers need beyond a client.
+type Options struct {
+	// ClusterSigningCertFile and ClusterSigningKeyFile are the CA that
+	// signs approved CertificateSigningRequests (kube-controller-manager's
+	// --cluster-signing-cert-file/-key-file); without them nothing is signed.
+	ClusterSigningCertFile, ClusterSigningKeyFile string
+	// ClusterSigningDuration caps the certificates' lifetime (default 1 year).
+	ClusterSigningDuration time.Duration
+}
+
 // Start runs every controller until ctx ends. It returns once the
 // manager is set up; reconciling goes on in the background.
-func Start(ctx context.Context, cfg *rest.Config) error {
+func Start(ctx context.Context, cfg *rest.Config, o Options) error {
 	ctrl.SetLogger(klog.NewKlogr())
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
@@ -72,7 +87,7 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 	if err := appsv1.AddToScheme(scheme); err != nil {
 		return err
 	}
-	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme, certificatesv1.AddToScheme} {
 		if err := add(scheme); err != nil {
 			return err
 		}
@@ -127,6 +142,7 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 		&serviceaccount.Reconciler{Client: mgr.GetClient()},
 		&rootcacert.Reconciler{Client: mgr.GetClient(), CA: cfg.TLSClientConfig.CAData},
 		&replicaset.Reconciler{Client: mgr.GetClient()},
+		&replicaset.Reconciler{Kind: replicaset.ReplicationControllers{}, Client: mgr.GetClient()},
 		&deployment.Reconciler{Client: mgr.GetClient()},
 		&garbagecollector.GarbageCollector{Metadata: meta, Discovery: disc},
 		&job.Reconciler{Client: mgr.GetClient()},
@@ -141,6 +157,16 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 		&disruption.Reconciler{Client: mgr.GetClient()},
 		&statefulset.Reconciler{Client: mgr.GetClient()},
 		&daemonset.Reconciler{Client: mgr.GetClient()},
+		&csrapproving.Reconciler{Client: mgr.GetClient(), Kube: kube},
+		&csrcleaner.Reconciler{Client: mgr.GetClient()},
+	}
+	if o.ClusterSigningCertFile != "" || o.ClusterSigningKeyFile != "" {
+		ca, err := csrsigning.LoadAuthority(o.ClusterSigningCertFile, o.ClusterSigningKeyFile)
+		if err != nil {
+			return fmt.Errorf("cluster signing CA: %w", err)
+		}
+		ca.Duration = o.ClusterSigningDuration
+		reconcilers = append(reconcilers, &csrsigning.Reconciler{Client: mgr.GetClient(), CA: ca})
 	}
 	for _, r := range reconcilers {
 		if err := r.SetupWithManager(mgr); err != nil {

@@ -141,7 +141,9 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		debug.FreeOSMemory()
 	}()
 	if !o.DisableControllers {
-		if err := controllers.Start(runCtx, api.Loopback); err != nil {
+		if err := controllers.Start(runCtx, api.Loopback, controllers.Options{
+			ClusterSigningCertFile: certs.CACert(), ClusterSigningKeyFile: certs.CAKey(),
+		}); err != nil {
 			cancel()
 			<-r.done
 			return nil, err

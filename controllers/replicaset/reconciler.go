@@ -1,9 +1,10 @@
-// Package replicaset keeps the number of pods of each ReplicaSet at its
-// spec.replicas and reports them in its status, as upstream's
-// ReplicaSet controller does: it adopts matching orphans, releases pods
-// that stop matching, creates pods in slow-start batches, deletes the
-// pods earliest in their life first, and tracks its own pending creates
-// and deletes so a lagging cache never makes it act twice.
+// Package replicaset keeps the number of pods of each ReplicaSet (and of
+// each ReplicationController, see Kind) at its spec.replicas and reports
+// them in its status, as upstream's ReplicaSet controller does: it adopts
+// matching orphans, releases pods that stop matching, creates pods in
+// slow-start batches, deletes the pods earliest in their life first, and
+// tracks its own pending creates and deletes so a lagging cache never
+// makes it act twice.
 package replicaset
 
 import (
@@ -35,10 +36,10 @@ import (
 // default --concurrent-replicaset-syncs burst).
 const BurstReplicas = 500
 
-var controllerKind = appsv1.SchemeGroupVersion.WithKind("ReplicaSet")
-
-// Reconciler manages the pods of ReplicaSets.
+// Reconciler manages the pods of ReplicaSets, or of another Kind.
 type Reconciler struct {
+	// Kind is what it manages; ReplicaSets when nil.
+	Kind   Kind
 	Client client.Client
 	// APIReader reads live from the API server (adoption checks).
 	APIReader client.Reader
@@ -50,8 +51,11 @@ type Reconciler struct {
 // SetupWithManager watches ReplicaSets and pods.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.exp = workload.NewExpectations()
+	if r.Kind == nil {
+		r.Kind = ReplicaSets{}
+	}
 	if r.Recorder == nil {
-		r.Recorder = mgr.GetEventRecorderFor("replicaset-controller")
+		r.Recorder = mgr.GetEventRecorderFor(r.Kind.EventSource())
 	}
 	if r.APIReader == nil {
 		r.APIReader = mgr.GetAPIReader()
@@ -60,8 +64,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		Named("replicaset").
-		For(&appsv1.ReplicaSet{}).
+		Named(r.Kind.Name()).
+		For(r.Kind.New()).
 		Watches(&corev1.Pod{}, handler.Funcs{
 			CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 				r.podAdded(ctx, e.Object.(*corev1.Pod), q)
@@ -78,10 +82,11 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
-// owner returns the request of the ReplicaSet controlling pod, if any.
-func owner(p *corev1.Pod) (reconcile.Request, bool) {
+// owner returns the request of the object of r's kind controlling pod, if any.
+func (r *Reconciler) owner(p *corev1.Pod) (reconcile.Request, bool) {
 	ref := metav1.GetControllerOfNoCopy(p)
-	if ref == nil || ref.Kind != controllerKind.Kind || ref.APIVersion != controllerKind.GroupVersion().String() {
+	gvk := r.Kind.GVK()
+	if ref == nil || ref.Kind != gvk.Kind || ref.APIVersion != gvk.GroupVersion().String() {
 		return reconcile.Request{}, false
 	}
 	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: p.Namespace, Name: ref.Name}}, true
@@ -92,7 +97,7 @@ func (r *Reconciler) podAdded(ctx context.Context, p *corev1.Pod, q workqueue.Ty
 		r.podDeleted(p, q)
 		return
 	}
-	if req, ok := owner(p); ok {
+	if req, ok := r.owner(p); ok {
 		r.exp.CreationObserved(req.String())
 		q.Add(req)
 		return
@@ -117,11 +122,11 @@ func (r *Reconciler) podUpdated(ctx context.Context, old, cur *corev1.Pod, q wor
 	oldRef, curRef := metav1.GetControllerOfNoCopy(old), metav1.GetControllerOfNoCopy(cur)
 	refChanged := !reflect.DeepEqual(oldRef, curRef)
 	if refChanged && oldRef != nil {
-		if req, ok := owner(old); ok {
+		if req, ok := r.owner(old); ok {
 			q.Add(req)
 		}
 	}
-	if req, ok := owner(cur); ok {
+	if req, ok := r.owner(cur); ok {
 		q.Add(req)
 		return
 	}
@@ -131,21 +136,20 @@ func (r *Reconciler) podUpdated(ctx context.Context, old, cur *corev1.Pod, q wor
 }
 
 func (r *Reconciler) podDeleted(p *corev1.Pod, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-	if req, ok := owner(p); ok {
+	if req, ok := r.owner(p); ok {
 		r.exp.DeletionObserved(req.String(), workload.PodKey(p))
 		q.Add(req)
 	}
 }
 
-// enqueueMatching enqueues the ReplicaSets whose selector matches an
+// enqueueMatching enqueues the objects whose selector matches an
 // orphan pod, so one of them adopts it.
 func (r *Reconciler) enqueueMatching(ctx context.Context, p *corev1.Pod, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-	list := &appsv1.ReplicaSetList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(p.Namespace)); err != nil {
+	list, err := r.Kind.List(ctx, r.Client, p.Namespace)
+	if err != nil {
 		return
 	}
-	for i := range list.Items {
-		rs := &list.Items[i]
+	for _, rs := range list {
 		sel, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
 		if err != nil || sel.Empty() || !sel.Matches(labels.Set(p.Labels)) {
 			continue
@@ -154,16 +158,17 @@ func (r *Reconciler) enqueueMatching(ctx context.Context, p *corev1.Pod, q workq
 	}
 }
 
-// Reconcile syncs one ReplicaSet.
+// Reconcile syncs one object, read as a ReplicaSet.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	key := req.String()
-	rs := &appsv1.ReplicaSet{}
-	if err := r.Client.Get(ctx, req.NamespacedName, rs); err != nil {
+	obj := r.Kind.New()
+	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.exp.Delete(key)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	rs := r.Kind.AsReplicaSet(obj)
 	needsSync := r.exp.Satisfied(key)
 	selector, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
 	if err != nil {
@@ -185,9 +190,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		}
 	}
 	claimer := &workload.Claimer{
-		Client: r.Client, Owner: rs, OwnerGVK: controllerKind, Selector: selector,
+		Client: r.Client, Owner: rs, OwnerGVK: r.Kind.GVK(), Selector: selector,
 		CanAdopt: workload.CanAdoptFunc(rs, func(ctx context.Context) (metav1.Object, error) {
-			fresh := &appsv1.ReplicaSet{}
+			fresh := r.Kind.New()
 			return fresh, r.APIReader.Get(ctx, req.NamespacedName, fresh)
 		}),
 	}
@@ -197,12 +202,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	var manageErr error
 	if needsSync && rs.DeletionTimestamp == nil {
-		manageErr = r.manageReplicas(ctx, key, active, rs)
+		manageErr = r.manageReplicas(ctx, key, active, rs, obj)
 	}
-	rs = rs.DeepCopy()
 	now := time.Now()
 	status := CalculateStatus(rs, active, terminating, manageErr, now)
-	updated, err := r.updateStatus(ctx, rs, status)
+	updated, err := r.updateStatus(ctx, obj, status)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -235,14 +239,15 @@ func (r *Reconciler) podsOf(ctx context.Context, rs *appsv1.ReplicaSet) ([]*core
 }
 
 // manageReplicas creates or deletes pods so active matches spec.replicas.
-func (r *Reconciler) manageReplicas(ctx context.Context, key string, active []*corev1.Pod, rs *appsv1.ReplicaSet) error {
+// Events go to obj, the object as stored.
+func (r *Reconciler) manageReplicas(ctx context.Context, key string, active []*corev1.Pod, rs *appsv1.ReplicaSet, obj client.Object) error {
 	diff := len(active) - int(ptr.Deref(rs.Spec.Replicas, 1))
 	switch {
 	case diff < 0:
 		n := min(-diff, BurstReplicas)
 		r.exp.ExpectCreations(key, n)
 		ok, err := SlowStartBatch(n, 1, func() error {
-			err := r.createPod(ctx, rs)
+			err := r.createPod(ctx, rs, obj)
 			if err != nil && apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) {
 				return nil
 			}
@@ -269,12 +274,12 @@ func (r *Reconciler) manageReplicas(ctx context.Context, key string, active []*c
 				if err := r.Client.Delete(ctx, p); err != nil {
 					r.exp.DeletionObserved(key, workload.PodKey(p))
 					if !apierrors.IsNotFound(err) {
-						r.Recorder.Eventf(rs, corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
+						r.Recorder.Eventf(obj, corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
 						errs <- err
 					}
 					return
 				}
-				r.Recorder.Eventf(rs, corev1.EventTypeNormal, "SuccessfulDelete", "Deleted pod: %v", p.Name)
+				r.Recorder.Eventf(obj, corev1.EventTypeNormal, "SuccessfulDelete", "Deleted pod: %v", p.Name)
 			}(p)
 		}
 		wg.Wait()
@@ -288,19 +293,19 @@ func (r *Reconciler) manageReplicas(ctx context.Context, key string, active []*c
 }
 
 // createPod creates one pod from rs's template, controlled by rs.
-func (r *Reconciler) createPod(ctx context.Context, rs *appsv1.ReplicaSet) error {
-	pod := workload.PodFromTemplate(&rs.Spec.Template, rs, controllerKind)
+func (r *Reconciler) createPod(ctx context.Context, rs *appsv1.ReplicaSet, obj client.Object) error {
+	pod := workload.PodFromTemplate(&rs.Spec.Template, rs, r.Kind.GVK())
 	pod.Namespace = rs.Namespace
 	if len(pod.Labels) == 0 {
 		return fmt.Errorf("unable to create pods, no labels")
 	}
 	if err := r.Client.Create(ctx, pod); err != nil {
 		if !apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) {
-			r.Recorder.Eventf(rs, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
+			r.Recorder.Eventf(obj, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
 		}
 		return err
 	}
-	r.Recorder.Eventf(rs, corev1.EventTypeNormal, "SuccessfulCreate", "Created pod: %v", pod.Name)
+	r.Recorder.Eventf(obj, corev1.EventTypeNormal, "SuccessfulCreate", "Created pod: %v", pod.Name)
 	return nil
 }
 
@@ -390,9 +395,15 @@ func withoutCondition(in []appsv1.ReplicaSetCondition, t appsv1.ReplicaSetCondit
 	return out
 }
 
-// updateStatus writes status unless nothing changed, retrying on
-// conflicts with a fresh read.
-func (r *Reconciler) updateStatus(ctx context.Context, rs *appsv1.ReplicaSet, status appsv1.ReplicaSetStatus) (*appsv1.ReplicaSet, error) {
+// updateStatus writes status into obj unless nothing changed, retrying on
+// conflicts with a fresh read; it returns the object as a ReplicaSet.
+func (r *Reconciler) updateStatus(ctx context.Context, obj client.Object, status appsv1.ReplicaSetStatus) (*appsv1.ReplicaSet, error) {
+	rs := r.Kind.AsReplicaSet(obj)
+	// What the kind can hold of status (a ReplicationController has no
+	// terminatingReplicas).
+	probe := obj.DeepCopyObject().(client.Object)
+	r.Kind.SetStatus(probe, status)
+	status = r.Kind.AsReplicaSet(probe).Status
 	if rs.Status.Replicas == status.Replicas && rs.Status.FullyLabeledReplicas == status.FullyLabeledReplicas &&
 		rs.Status.ReadyReplicas == status.ReadyReplicas && rs.Status.AvailableReplicas == status.AvailableReplicas &&
 		ptr.Equal(rs.Status.TerminatingReplicas, status.TerminatingReplicas) &&
@@ -402,18 +413,18 @@ func (r *Reconciler) updateStatus(ctx context.Context, rs *appsv1.ReplicaSet, st
 	status.ObservedGeneration = rs.Generation
 	var err error
 	for i := 0; ; i++ {
-		rs.Status = status
-		if err = r.Client.Status().Update(ctx, rs); err == nil {
-			return rs, nil
+		r.Kind.SetStatus(obj, status)
+		if err = r.Client.Status().Update(ctx, obj); err == nil {
+			return r.Kind.AsReplicaSet(obj), nil
 		}
 		if i >= 1 || !apierrors.IsConflict(err) {
 			return nil, err
 		}
-		fresh := &appsv1.ReplicaSet{}
-		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(rs), fresh); err != nil {
+		fresh := r.Kind.New()
+		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(obj), fresh); err != nil {
 			return nil, err
 		}
-		rs = fresh
-		status.ObservedGeneration = rs.Generation
+		obj = fresh
+		status.ObservedGeneration = obj.GetGeneration()
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/skiff-k8s/skiff/controllers"
+	"github.com/skiff-k8s/skiff/controllers/csrsigning"
 )
 
 // NewControllerManagerCommand returns `skiff controller-manager`: skiff's
@@ -18,6 +19,7 @@ import (
 // kube-controller-manager runs apart from kube-apiserver.
 func NewControllerManagerCommand() *cobra.Command {
 	var kubeconfig, rootCA string
+	var o controllers.Options
 	qps, burst := float32(-1), 0
 	cmd := &cobra.Command{
 		Use:   "controller-manager",
@@ -44,7 +46,7 @@ func NewControllerManagerCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if err := controllers.Start(ctx, cfg); err != nil {
+			if err := controllers.Start(ctx, cfg, o); err != nil {
 				return err
 			}
 			fmt.Printf("skiff: controllers running against %s\n", cfg.Host)
@@ -57,5 +59,8 @@ func NewControllerManagerCommand() *cobra.Command {
 	fs.StringVar(&rootCA, "root-ca-file", "", "CA bundle published as kube-root-ca.crt in every namespace (default: the kubeconfig's CA)")
 	fs.Float32Var(&qps, "kube-api-qps", qps, "client QPS limit (negative: unlimited, as the controllers inside skiff server)")
 	fs.IntVar(&burst, "kube-api-burst", burst, "client burst")
+	fs.StringVar(&o.ClusterSigningCertFile, "cluster-signing-cert-file", "", "PEM CA certificate that signs approved CertificateSigningRequests (none: CSRs are not signed)")
+	fs.StringVar(&o.ClusterSigningKeyFile, "cluster-signing-key-file", "", "PEM private key of --cluster-signing-cert-file")
+	fs.DurationVar(&o.ClusterSigningDuration, "cluster-signing-duration", csrsigning.DefaultDuration, "longest lifetime of a signed certificate")
 	return cmd
 }

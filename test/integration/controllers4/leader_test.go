@@ -103,7 +103,7 @@ func TestLeaderElectionFailover(t *testing.T) {
 	// A third manager against b, as a second replica's would be.
 	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := controllers.Start(mctx, b.Loopback); err != nil {
+	if err := controllers.Start(mctx, b.Loopback, controllers.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	// Give the followers several retry periods: the leader must not change.
