@@ -64,16 +64,23 @@ func (n *Node) register(ctx context.Context) error {
 	if apierrors.IsAlreadyExists(err) {
 		created, err = n.client.CoreV1().Nodes().Get(ctx, n.Name, metav1.GetOptions{})
 	}
-	if err != nil {
-		return err
+	// The node lifecycle controller may write the new node first (its
+	// taints): retry on a conflict with a fresh read.
+	for i := 0; ; i++ {
+		if err != nil {
+			return err
+		}
+		now := metav1.Now()
+		created.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "fake node is ready", LastHeartbeatTime: now, LastTransitionTime: now}}
+		created.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("64"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("110")}
+		created.Status.Allocatable = created.Status.Capacity
+		created.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}, {Type: corev1.NodeHostName, Address: n.Name}}
+		_, err = n.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
+		if !apierrors.IsConflict(err) || i == 10 {
+			return err
+		}
+		created, err = n.client.CoreV1().Nodes().Get(ctx, n.Name, metav1.GetOptions{})
 	}
-	now := metav1.Now()
-	created.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "fake node is ready", LastHeartbeatTime: now, LastTransitionTime: now}}
-	created.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("64"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("110")}
-	created.Status.Allocatable = created.Status.Capacity
-	created.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}, {Type: corev1.NodeHostName, Address: n.Name}}
-	_, err = n.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
-	return err
 }
 
 func (n *Node) work(ctx context.Context) {

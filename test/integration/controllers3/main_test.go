@@ -1,7 +1,7 @@
 // Package controllers3 tests the StatefulSet and DaemonSet controllers
-// against a real in-process skiff server, with three fake node agents
-// standing in for kubelets and the scheduler, through client-go and the
-// stock kubectl.
+// against a real in-process skiff server (and its scheduler), with three
+// fake node agents standing in for kubelets and a fake provisioner for
+// claims, through client-go and the stock kubectl.
 package controllers3
 
 import (
@@ -47,6 +47,12 @@ func TestMain(m *testing.M) {
 		defer srv.Close()
 		nctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		// StatefulSet claim templates need volumes to be scheduled.
+		if err := fakenode.StartProvisioner(nctx, srv.Client); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+			return
+		}
 		for i := 1; i <= 3; i++ {
 			n, err := fakenode.Start(nctx, srv.Client, fmt.Sprintf("node-%d", i))
 			if err != nil {

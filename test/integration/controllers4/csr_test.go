@@ -49,7 +49,9 @@ func createCSR(t *testing.T, name, signer string, req []byte, usages []certifica
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Client.CertificatesV1().CertificateSigningRequests().Delete(ctx, name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		srv.Client.CertificatesV1().CertificateSigningRequests().Delete(ctx, name, metav1.DeleteOptions{})
+	})
 }
 
 // waitCSR polls name until done says so, and returns it.

@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/skiff-k8s/skiff/server"
 	"github.com/skiff-k8s/skiff/sim"
 	"github.com/skiff-k8s/skiff/test/testserver"
 )
@@ -30,8 +31,14 @@ var (
 func TestMain(m *testing.M) {
 	code := 0
 	func() {
-		var err error
-		if srv, err = testserver.Start(); err != nil {
+		dir, err := os.MkdirTemp("", "skiff-sim-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+			return
+		}
+		// The tests bind pods themselves: no scheduler races them.
+		if srv, err = testserver.StartWith(server.Options{DataDir: dir, DisableScheduler: true}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			code = 1
 			return

@@ -6,6 +6,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -55,9 +56,17 @@ func TestJobDefaults(t *testing.T) {
 		t.Errorf("job row %v", row)
 	}
 
-	// The template of a job that is not suspended is immutable.
-	j.Spec.Template.Spec.Containers[0].Image = "busybox"
-	_, err = c.Update(ctx, j, metav1.UpdateOptions{})
+	// The template of a job that is not suspended is immutable. (The job
+	// controller writes the job's status meanwhile: retry a conflict.)
+	for range 10 {
+		if j, err = c.Get(ctx, "pi", metav1.GetOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		j.Spec.Template.Spec.Containers[0].Image = "busybox"
+		if _, err = c.Update(ctx, j, metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
+			break
+		}
+	}
 	assertInvalid(t, err, "spec.template")
 }
 
