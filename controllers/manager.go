@@ -77,24 +77,26 @@ type Options struct {
 }
 
 // Start runs every controller until ctx ends. It returns once the
-// manager is set up; reconciling goes on in the background.
-func Start(ctx context.Context, cfg *rest.Config, o Options) error {
+// manager is set up; reconciling goes on in the background. The channel
+// closes once the controllers have stopped and the leader Lease is
+// released, which needs the API server up until then.
+func Start(ctx context.Context, cfg *rest.Config, o Options) (<-chan struct{}, error) {
 	ctrl.SetLogger(klog.NewKlogr())
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
-		return err
+		return nil, err
 	}
 	if err := appsv1.AddToScheme(scheme); err != nil {
-		return err
+		return nil, err
 	}
 	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme, certificatesv1.AddToScheme} {
 		if err := add(scheme); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	lock, err := leaderLock(ctx, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
@@ -109,9 +111,11 @@ func Start(ctx context.Context, cfg *rest.Config, o Options) error {
 		LeaderElectionResourceLock:          resourcelock.LeasesResourceLock,
 		LeaderElectionResourceLockInterface: lock,
 		LeaderElectionReleaseOnCancel:       true,
-		LeaseDuration:                       ptr.To(LeaseDuration),
-		RenewDeadline:                       ptr.To(RenewDeadline),
-		RetryPeriod:                         ptr.To(RetryPeriod),
+		// Short enough that a stopping server releases the Lease promptly.
+		GracefulShutdownTimeout: ptr.To(5 * time.Second),
+		LeaseDuration:           ptr.To(LeaseDuration),
+		RenewDeadline:           ptr.To(RenewDeadline),
+		RetryPeriod:             ptr.To(RetryPeriod),
 		// Tests run several servers in one process; controller names need
 		// only be unique per manager.
 		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
@@ -123,19 +127,19 @@ func Start(ctx context.Context, cfg *rest.Config, o Options) error {
 		}},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	meta, err := metadata.NewForConfig(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reconcilers := []interface{ SetupWithManager(ctrl.Manager) error }{
 		&namespace.Reconciler{Client: mgr.GetClient(), Kube: kube, Metadata: meta, Discovery: disc},
@@ -163,20 +167,22 @@ func Start(ctx context.Context, cfg *rest.Config, o Options) error {
 	if o.ClusterSigningCertFile != "" || o.ClusterSigningKeyFile != "" {
 		ca, err := csrsigning.LoadAuthority(o.ClusterSigningCertFile, o.ClusterSigningKeyFile)
 		if err != nil {
-			return fmt.Errorf("cluster signing CA: %w", err)
+			return nil, fmt.Errorf("cluster signing CA: %w", err)
 		}
 		ca.Duration = o.ClusterSigningDuration
 		reconcilers = append(reconcilers, &csrsigning.Reconciler{Client: mgr.GetClient(), CA: ca})
 	}
 	for _, r := range reconcilers {
 		if err := r.SetupWithManager(mgr); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		if err := mgr.Start(ctx); err != nil {
 			ctrl.Log.Error(err, "controller manager stopped")
 		}
 	}()
-	return nil
+	return stopped, nil
 }

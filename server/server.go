@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	utilnet "k8s.io/apimachinery/pkg/util/net"
@@ -118,14 +119,35 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		return nil, err
 	}
 	r := &Running{URL: api.URL, Loopback: api.Loopback, Etcd: transport, done: make(chan struct{}), Kubeconfig: config.KubeconfigPath(o.DataDir)}
+	// The API server (apiCtx) outlives ctx until the controllers have
+	// stopped, so their manager can release its leader Lease and a
+	// standby server takes over at once instead of after the lease's 15 s.
+	// Controllers, scheduler and simulated nodes run on runCtx.
+	apiCtx, stopAPI := context.WithCancel(context.WithoutCancel(ctx))
 	runCtx, cancel := context.WithCancel(ctx)
+	controllersStopped := make(chan struct{})
+	var stoppedOnce sync.Once
+	noControllers := func() { stoppedOnce.Do(func() { close(controllersStopped) }) }
+	go func() {
+		select {
+		case <-runCtx.Done():
+		case <-r.done:
+		}
+		cancel()
+		select {
+		case <-controllersStopped:
+		case <-time.After(10 * time.Second):
+		}
+		stopAPI()
+	}()
 	go func() {
 		defer close(r.done)
-		r.err = api.Run(runCtx)
+		r.err = api.Run(apiCtx)
 		cancel()
 		closeEtcd()
 	}()
 	if err := waitReady(runCtx, api.Loopback, r.done); err != nil {
+		noControllers()
 		cancel()
 		<-r.done
 		if r.err != nil {
@@ -140,14 +162,19 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		time.Sleep(2 * time.Second)
 		debug.FreeOSMemory()
 	}()
-	if !o.DisableControllers {
-		if err := controllers.Start(runCtx, api.Loopback, controllers.Options{
+	if o.DisableControllers {
+		noControllers()
+	} else {
+		stopped, err := controllers.Start(runCtx, api.Loopback, controllers.Options{
 			ClusterSigningCertFile: certs.CACert(), ClusterSigningKeyFile: certs.CAKey(),
-		}); err != nil {
+		})
+		if err != nil {
+			noControllers()
 			cancel()
 			<-r.done
 			return nil, err
 		}
+		go func() { <-stopped; noControllers() }()
 	}
 	if o.SimNodes > 0 {
 		so := sim.Defaults()

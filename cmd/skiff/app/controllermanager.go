@@ -46,11 +46,13 @@ func NewControllerManagerCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if err := controllers.Start(ctx, cfg, o); err != nil {
+			stopped, err := controllers.Start(ctx, cfg, o)
+			if err != nil {
 				return err
 			}
 			fmt.Printf("skiff: controllers running against %s\n", cfg.Host)
-			<-ctx.Done()
+			// Wait for the leader Lease to be released after a signal.
+			<-stopped
 			return nil
 		},
 	}

@@ -45,7 +45,7 @@ func TestServerWithSimNodesAndExternalControllers(t *testing.T) {
 
 	cctx, cancel := contextWithCancel()
 	defer cancel()
-	if err := controllers.Start(cctx, s.Config, controllers.Options{}); err != nil {
+	if _, err := controllers.Start(cctx, s.Config, controllers.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "default ServiceAccount made by the external controllers", func() (bool, string) {
