@@ -68,8 +68,17 @@ func (s *statusUpdater) start() {
 		s.registry = generic.NewRegistry(Evaluators(s.lister))
 		qi := s.informers.Core().V1().ResourceQuotas().Informer()
 		_, _ = qi.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    s.enqueueQuota,
-			UpdateFunc: func(_, n any) { s.enqueueQuota(n) },
+			AddFunc: s.enqueueQuota,
+			// Only a change of spec.hard needs a recount, as upstream: the
+			// admission's own charges update status.used, and recounting
+			// then could read a pod cache that has not seen the new pod
+			// yet and undo the charge.
+			UpdateFunc: func(o, n any) {
+				old, cur := o.(*corev1.ResourceQuota), n.(*corev1.ResourceQuota)
+				if !quota.Equals(old.Spec.Hard, cur.Spec.Hard) || !quota.Equals(cur.Spec.Hard, cur.Status.Hard) {
+					s.enqueueQuota(n)
+				}
+			},
 		})
 		s.synced = append(s.synced, qi.HasSynced)
 		for _, gvr := range tracked[:len(tracked)-1] {
