@@ -41,8 +41,9 @@ STAGING=(api apiextensions-apiserver apimachinery apiserver cli-runtime client-g
 	kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics
 	mount-utils pod-security-admission sample-apiserver streaming)
 
-# The Kubernetes components built from k8s.io/kubernetes/cmd/<name>.
-K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler)
+# The Kubernetes components built from k8s.io/kubernetes/cmd/<name>; UPSTREAM_CMDS
+# narrows the list (e.g. "kube-scheduler" for the scheduler phase alone).
+read -r -a K8S_CMDS <<<"${UPSTREAM_CMDS:-kube-apiserver kube-controller-manager kube-scheduler}"
 
 k8s_missing=()
 for c in "${K8S_CMDS[@]}"; do
@@ -94,7 +95,9 @@ if ((${#k8s_missing[@]})); then
 	done
 fi
 
-if [[ ! -x $BIN/etcd ]]; then
+if [[ -n ${UPSTREAM_CMDS:-} ]]; then
+	log "UPSTREAM_CMDS set: etcd not built"
+elif [[ ! -x $BIN/etcd ]]; then
 	dir=$SRC/etcd
 	mkdir -p "$dir"
 	cat >"$dir/go.mod" <<EOF
