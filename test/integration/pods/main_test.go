@@ -4,6 +4,7 @@
 package pods
 
 import (
+	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -15,12 +16,25 @@ import (
 
 var srv *testserver.Server
 
-// The pods tests exercise the API server's pod semantics (they bind pods
-// and update them from stale copies), so they run without the scheduler,
-// as upstream's apiserver integration tests do.
-func TestMain(m *testing.M) { testserver.MainWith(m, &srv, server.Options{DisableScheduler: true}) }
+// The pods tests exercise the API server's pod, pod template and
+// replication controller semantics (they bind pods, write status and
+// update from stale copies), so they run without the scheduler and the
+// controllers, as upstream's apiserver integration tests do.
+func TestMain(m *testing.M) {
+	testserver.MainWith(m, &srv, server.Options{DisableScheduler: true, DisableControllers: true})
+}
 
-func newNamespace(t *testing.T) string { return srv.Namespace(t) }
+// newNamespace makes a namespace with the default ServiceAccount pods
+// need (its controller does not run here).
+func newNamespace(t *testing.T) string {
+	t.Helper()
+	ns := srv.Namespace(t)
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}
+	if _, err := srv.Client.CoreV1().ServiceAccounts(ns).Create(context.Background(), sa, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
 
 // assertInvalid checks err is a 422 Invalid Status with a cause for field
 // (and, if msg is not empty, a message containing msg).
