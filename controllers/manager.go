@@ -8,6 +8,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -39,6 +40,7 @@ import (
 	"github.com/skiff-k8s/skiff/controllers/job"
 	"github.com/skiff-k8s/skiff/controllers/namespace"
 	"github.com/skiff-k8s/skiff/controllers/nodelifecycle"
+	"github.com/skiff-k8s/skiff/controllers/podautoscaler"
 	"github.com/skiff-k8s/skiff/controllers/podgc"
 	"github.com/skiff-k8s/skiff/controllers/replicaset"
 	"github.com/skiff-k8s/skiff/controllers/rootcacert"
@@ -72,7 +74,7 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 	if err := appsv1.AddToScheme(scheme); err != nil {
 		return err
 	}
-	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme, autoscalingv2.AddToScheme} {
 		if err := add(scheme); err != nil {
 			return err
 		}
@@ -141,6 +143,7 @@ func Start(ctx context.Context, cfg *rest.Config) error {
 		&disruption.Reconciler{Client: mgr.GetClient()},
 		&statefulset.Reconciler{Client: mgr.GetClient()},
 		&daemonset.Reconciler{Client: mgr.GetClient()},
+		&podautoscaler.Reconciler{Client: mgr.GetClient()},
 	}
 	for _, r := range reconcilers {
 		if err := r.SetupWithManager(mgr); err != nil {
