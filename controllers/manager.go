@@ -9,6 +9,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -44,6 +45,7 @@ import (
 	"github.com/skiff-k8s/skiff/controllers/job"
 	"github.com/skiff-k8s/skiff/controllers/namespace"
 	"github.com/skiff-k8s/skiff/controllers/nodelifecycle"
+	"github.com/skiff-k8s/skiff/controllers/podautoscaler"
 	"github.com/skiff-k8s/skiff/controllers/podgc"
 	"github.com/skiff-k8s/skiff/controllers/replicaset"
 	"github.com/skiff-k8s/skiff/controllers/rootcacert"
@@ -89,7 +91,7 @@ func Start(ctx context.Context, cfg *rest.Config, o Options) (<-chan struct{}, e
 	if err := appsv1.AddToScheme(scheme); err != nil {
 		return nil, err
 	}
-	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme, certificatesv1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{batchv1.AddToScheme, discoveryv1.AddToScheme, coordinationv1.AddToScheme, certificatesv1.AddToScheme, autoscalingv2.AddToScheme} {
 		if err := add(scheme); err != nil {
 			return nil, err
 		}
@@ -161,6 +163,7 @@ func Start(ctx context.Context, cfg *rest.Config, o Options) (<-chan struct{}, e
 		&disruption.Reconciler{Client: mgr.GetClient()},
 		&statefulset.Reconciler{Client: mgr.GetClient()},
 		&daemonset.Reconciler{Client: mgr.GetClient()},
+		&podautoscaler.Reconciler{Client: mgr.GetClient()},
 		&csrapproving.Reconciler{Client: mgr.GetClient(), Kube: kube},
 		&csrcleaner.Reconciler{Client: mgr.GetClient()},
 	}

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 )
 
 var deployRef = autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"}
@@ -53,9 +54,18 @@ func TestHPAV2ReadAsV1(t *testing.T) {
 		t.Errorf("v1 annotations %v lack the v2-only fields", v1.Annotations)
 	}
 
-	// Writing the v1 object back keeps what only v2 can say.
-	v1.Spec.MaxReplicas = 12
-	if _, err := srv.Client.AutoscalingV1().HorizontalPodAutoscalers(ns).Update(ctx, v1, metav1.UpdateOptions{}); err != nil {
+	// Writing the v1 object back keeps what only v2 can say. (The HPA
+	// controller writes the status meanwhile: re-read on a conflict.)
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		v1, err := srv.Client.AutoscalingV1().HorizontalPodAutoscalers(ns).Get(ctx, "web", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		v1.Spec.MaxReplicas = 12
+		_, err = srv.Client.AutoscalingV1().HorizontalPodAutoscalers(ns).Update(ctx, v1, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	h, err = srv.Client.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, "web", metav1.GetOptions{})
