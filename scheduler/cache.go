@@ -25,6 +25,9 @@ type cache struct {
 	// zones keeps node names per zone in insertion order, to interleave
 	// zones in the snapshot's node list.
 	zoneOf map[string]string
+	// dirty names the nodes changed (or removed) since the last snapshot,
+	// so a scheduling cycle copies those, not every node.
+	dirty map[string]struct{}
 }
 
 type podState struct {
@@ -35,7 +38,7 @@ type podState struct {
 }
 
 func newCache() *cache {
-	return &cache{nodes: map[string]*fw.NodeInfo{}, pods: map[types.UID]*podState{}, zoneOf: map[string]string{}}
+	return &cache{nodes: map[string]*fw.NodeInfo{}, pods: map[types.UID]*podState{}, zoneOf: map[string]string{}, dirty: map[string]struct{}{}}
 }
 
 func (c *cache) nodeInfo(name string) *fw.NodeInfo {
@@ -47,9 +50,10 @@ func (c *cache) nodeInfo(name string) *fw.NodeInfo {
 	return ni
 }
 
-func (c *cache) touch(ni *fw.NodeInfo) {
+func (c *cache) touch(name string, ni *fw.NodeInfo) {
 	c.generation++
 	ni.Generation = c.generation
+	c.dirty[name] = struct{}{}
 }
 
 func zoneKey(n *v1.Node) string {
@@ -75,7 +79,7 @@ func (c *cache) addOrUpdateNode(n *v1.Node) {
 	}
 	ni.SetNode(n)
 	ni.ImageStates = imageStates(n)
-	c.touch(ni)
+	c.touch(n.Name, ni)
 }
 
 func imageStates(n *v1.Node) map[string]*fw.ImageStateSummary {
@@ -102,11 +106,12 @@ func (c *cache) removeNode(name string) {
 	delete(c.zoneOf, name)
 	if len(ni.Pods) == 0 {
 		delete(c.nodes, name)
+		c.dirty[name] = struct{}{}
 		return
 	}
 	// Pods stay accounted until their own deletion arrives.
 	ni.RemoveNode()
-	c.touch(ni)
+	c.touch(name, ni)
 }
 
 // addPod records an assigned pod seen by the informer, confirming an
@@ -128,7 +133,7 @@ func (c *cache) addPod(p *v1.Pod) {
 func (c *cache) addPodLocked(p *v1.Pod) {
 	ni := c.nodeInfo(p.Spec.NodeName)
 	ni.AddPod(p)
-	c.touch(ni)
+	c.touch(p.Spec.NodeName, ni)
 }
 
 func (c *cache) removePodLocked(p *v1.Pod) {
@@ -137,7 +142,7 @@ func (c *cache) removePodLocked(p *v1.Pod) {
 		return
 	}
 	_ = ni.RemovePod(p)
-	c.touch(ni)
+	c.touch(p.Spec.NodeName, ni)
 	if ni.Node() == nil && len(ni.Pods) == 0 {
 		delete(c.nodes, p.Spec.NodeName)
 	}
@@ -201,7 +206,12 @@ func (c *cache) updateSnapshot(s *fw.Snapshot) {
 		return
 	}
 	affinityChanged := false
-	for name, ni := range c.nodes {
+	for name := range c.dirty {
+		ni, ok := c.nodes[name]
+		if !ok {
+			delete(s.NodeInfoMap, name)
+			continue
+		}
 		if ni.Generation <= s.Generation {
 			continue
 		}
@@ -217,11 +227,7 @@ func (c *cache) updateSnapshot(s *fw.Snapshot) {
 		}
 		s.NodeInfoMap[name] = clone
 	}
-	for name := range s.NodeInfoMap {
-		if _, ok := c.nodes[name]; !ok {
-			delete(s.NodeInfoMap, name)
-		}
-	}
+	clear(c.dirty)
 	if c.nodesChanged {
 		c.rebuildList(s)
 		affinityChanged = true

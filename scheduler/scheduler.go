@@ -587,9 +587,14 @@ func (s *Scheduler) handleFailure(ctx context.Context, f *fw.Framework, qpi *fw.
 	}
 	msg := st.Message()
 	f.EventRecorder().Eventf(cached, nil, v1.EventTypeWarning, "FailedScheduling", "Scheduling", truncate(msg))
-	if err := s.updatePodStatus(ctx, cached, reason, msg, nominated); err != nil && !apierrors.IsNotFound(err) {
-		klog.ErrorS(err, "Error updating pod", "pod", klog.KObj(pod))
-	}
+	// The status write leaves the scheduling cycle (upstream's async API
+	// calls); the patch carries the resourceVersion it was computed from,
+	// so it never undoes a later binding.
+	go func() {
+		if err := s.updatePodStatus(ctx, cached, reason, msg, nominated); err != nil && !apierrors.IsNotFound(err) && ctx.Err() == nil {
+			klog.ErrorS(err, "Error updating pod", "pod", klog.KObj(pod))
+		}
+	}()
 }
 
 // truncate keeps an event note within the API's 1 KiB limit.

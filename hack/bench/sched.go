@@ -29,6 +29,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	watchtools "k8s.io/client-go/tools/watch"
 )
 
 const schedNamespace = "sched-bench"
@@ -390,7 +392,13 @@ func watchBindings(ctx context.Context, c kubernetes.Interface, out chan<- time.
 	for _, p := range list.Items {
 		pending[p.Name] = true
 	}
-	wi, err := c.CoreV1().Pods(schedNamespace).Watch(ctx, metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	// A watch the server ends early (timeout, slow consumer) resumes from
+	// the last resourceVersion seen, so no binding goes uncounted.
+	wi, err := watchtools.NewRetryWatcherWithContext(ctx, list.ResourceVersion, &cache.ListWatch{
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return c.CoreV1().Pods(schedNamespace).Watch(ctx, o)
+		},
+	})
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,14 @@ type pair struct{ key, value string }
 
 type counts map[pair]int64
 
+// add adds d to k, making the map on first use (most nodes add nothing).
+func (c *counts) add(k pair, d int64) {
+	if *c == nil {
+		*c = counts{}
+	}
+	(*c)[k] += d
+}
+
 func (c counts) clone() counts {
 	out := make(counts, len(c))
 	for k, v := range c {
@@ -131,21 +139,21 @@ func (s *preFilterState) updateWithExisting(existing *fw.PodInfo, node *v1.Node,
 	for i := range existing.RequiredAntiAffinityTerms {
 		t := &existing.RequiredAntiAffinityTerms[i]
 		if v, ok := node.Labels[t.TopologyKey]; ok && t.Matches(incoming, s.nsLabels) {
-			s.existingAnti[pair{t.TopologyKey, v}] += delta
+			s.existingAnti.add(pair{t.TopologyKey, v}, delta)
 		}
 	}
 	if matchesAll(s.podInfo.RequiredAffinityTerms, existing.Pod, nil) {
 		for i := range s.podInfo.RequiredAffinityTerms {
 			t := &s.podInfo.RequiredAffinityTerms[i]
 			if v, ok := node.Labels[t.TopologyKey]; ok {
-				s.affinity[pair{t.TopologyKey, v}] += delta
+				s.affinity.add(pair{t.TopologyKey, v}, delta)
 			}
 		}
 	}
 	for i := range s.podInfo.RequiredAntiAffinityTerms {
 		t := &s.podInfo.RequiredAntiAffinityTerms[i]
 		if v, ok := node.Labels[t.TopologyKey]; ok && t.Matches(existing.Pod, nil) {
-			s.anti[pair{t.TopologyKey, v}] += delta
+			s.anti.add(pair{t.TopologyKey, v}, delta)
 		}
 	}
 }
@@ -180,11 +188,14 @@ func (pl *Plugin) PreFilter(ctx context.Context, state *fw.CycleState, p *v1.Pod
 		if node == nil {
 			return
 		}
-		part := &preFilterState{existingAnti: counts{}, affinity: counts{}, anti: counts{}, podInfo: pi, nsLabels: s.nsLabels}
 		pods := ni.PodsWithRequiredAntiAffinity
 		if hasOwn {
 			pods = ni.Pods
 		}
+		if len(pods) == 0 {
+			return
+		}
+		part := &preFilterState{podInfo: pi, nsLabels: s.nsLabels}
 		for _, e := range pods {
 			part.updateWithExisting(e, node, p, 1)
 		}
@@ -301,7 +312,9 @@ func (s *preScoreState) Clone() fw.StateData { return s }
 
 type scoreMap map[string]map[string]int64
 
-func (m scoreMap) term(t *fw.AffinityTerm, weight int64, p *v1.Pod, nsLabels labels.Set, node *v1.Node) {
+// term adds weight to node's domain of t if t matches p, making the map
+// on first use (most nodes add nothing).
+func (m *scoreMap) term(t *fw.AffinityTerm, weight int64, p *v1.Pod, nsLabels labels.Set, node *v1.Node) {
 	if !t.Matches(p, nsLabels) {
 		return
 	}
@@ -309,10 +322,13 @@ func (m scoreMap) term(t *fw.AffinityTerm, weight int64, p *v1.Pod, nsLabels lab
 	if !ok {
 		return
 	}
-	if m[t.TopologyKey] == nil {
-		m[t.TopologyKey] = map[string]int64{}
+	if *m == nil {
+		*m = scoreMap{}
 	}
-	m[t.TopologyKey][v] += weight
+	if (*m)[t.TopologyKey] == nil {
+		(*m)[t.TopologyKey] = map[string]int64{}
+	}
+	(*m)[t.TopologyKey][v] += weight
 }
 
 // PreScore sums term weights per topology domain.
@@ -346,7 +362,7 @@ func (pl *Plugin) PreScore(ctx context.Context, state *fw.CycleState, p *v1.Pod,
 		if hasPref {
 			pods = ni.Pods
 		}
-		m := scoreMap{}
+		var m scoreMap
 		for _, e := range pods {
 			for i := range pi.PreferredAffinityTerms {
 				m.term(&pi.PreferredAffinityTerms[i].AffinityTerm, int64(pi.PreferredAffinityTerms[i].Weight), e.Pod, nil, node)

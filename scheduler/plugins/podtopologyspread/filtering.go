@@ -67,27 +67,33 @@ func (pl *Plugin) PreFilter(ctx context.Context, state *fw.CycleState, p *v1.Pod
 	for i := range cs {
 		s.counts[i] = map[string]int{}
 	}
+	// One slot per node and constraint (one allocation per cycle, not one
+	// per node); n < 0 marks a node the constraint does not count.
 	type tc struct {
-		i     int
 		value string
 		n     int
 	}
-	perNode := make([][]tc, len(nodes))
+	slots := make([]tc, len(nodes)*len(cs))
 	parallelize(ctx, pl.h, len(nodes), func(k int) {
+		row := slots[k*len(cs) : (k+1)*len(cs)]
 		node := nodes[k].Node()
 		if node == nil || !hasAllKeys(node.Labels, cs) {
+			for i := range row {
+				row[i].n = -1
+			}
 			return
 		}
 		for i := range cs {
 			if !cs[i].includes(p, node, s.req) {
+				row[i].n = -1
 				continue
 			}
-			perNode[k] = append(perNode[k], tc{i, node.Labels[cs[i].key], countMatching(nodes[k].Pods, cs[i].selector, p.Namespace)})
+			row[i] = tc{node.Labels[cs[i].key], countMatching(nodes[k].Pods, cs[i].selector, p.Namespace)}
 		}
 	})
-	for _, list := range perNode {
-		for _, c := range list {
-			s.counts[c.i][c.value] += c.n
+	for k, c := range slots {
+		if c.n >= 0 {
+			s.counts[k%len(cs)][c.value] += c.n
 		}
 	}
 	for i := range cs {
