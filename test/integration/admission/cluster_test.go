@@ -44,8 +44,11 @@ func TestStorage(t *testing.T) {
 		}
 	}
 	var got *corev1.PersistentVolumeClaim
+	attempt := 0
 	eventually(t, "the default class in the cache", func() (bool, error) {
-		got, err = srv.Client.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim(fmt.Sprint("data-", len(ns))), metav1.CreateOptions{})
+		// A new name each try: a deleted claim lingers (pvc-protection).
+		attempt++
+		got, err = srv.Client.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim(fmt.Sprint("data-", attempt)), metav1.CreateOptions{})
 		if err != nil {
 			return false, err
 		}
