@@ -8,6 +8,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 )
 
 const noMetricsAPI = "failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: " +
@@ -121,12 +122,17 @@ func TestMissingTarget(t *testing.T) {
 	waitEvent(t, ns, "ghost", corev1.EventTypeWarning, "FailedGetScale", `deployments.apps "nope" not found`, false)
 
 	cpuHPA(t, ns, "odd", "x", 1, 3)
-	hpa, err := srv.Client.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, "odd", metav1.GetOptions{})
+	// The controller writes the HPA's status meanwhile: retry a conflict.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		hpa, err := srv.Client.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, "odd", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		hpa.Spec.ScaleTargetRef.Kind = "Widget"
+		_, err = srv.Client.AutoscalingV2().HorizontalPodAutoscalers(ns).Update(ctx, hpa, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	hpa.Spec.ScaleTargetRef.Kind = "Widget"
-	if _, err := srv.Client.AutoscalingV2().HorizontalPodAutoscalers(ns).Update(ctx, hpa, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	waitCondition(t, ns, "odd", autoscalingv2.AbleToScale, corev1.ConditionFalse, "FailedGetScale",

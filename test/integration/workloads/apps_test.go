@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/util/retry"
 )
 
 func newDeployment(name string) *appsv1.Deployment {
@@ -252,12 +253,17 @@ func TestReplicaSetScale(t *testing.T) {
 	if *rs.Spec.Replicas != 1 {
 		t.Errorf("replicas %d", *rs.Spec.Replicas)
 	}
-	sc, err := c.GetScale(ctx, "rs", metav1.GetOptions{})
+	// The replicaset controller writes the status meanwhile: retry a conflict.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		sc, err := c.GetScale(ctx, "rs", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		sc.Spec.Replicas = 4
+		_, err = c.UpdateScale(ctx, "rs", sc, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	sc.Spec.Replicas = 4
-	if _, err := c.UpdateScale(ctx, "rs", sc, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if rs, _ = c.Get(ctx, "rs", metav1.GetOptions{}); *rs.Spec.Replicas != 4 {

@@ -10,12 +10,19 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/skiff-k8s/skiff/server"
 	"github.com/skiff-k8s/skiff/test/testserver"
 )
 
 var srv *testserver.Server
 
-func TestMain(m *testing.M) { testserver.Main(m, &srv) }
+// The suite checks the API's semantics of workload objects (defaults,
+// validation, status and scale subresources, tables), so it runs without
+// the controllers and the scheduler, which would write the same objects
+// meanwhile, as upstream's apiserver integration tests do.
+func TestMain(m *testing.M) {
+	testserver.MainWith(m, &srv, server.Options{DisableControllers: true, DisableScheduler: true})
+}
 
 var ctx = context.Background()
 
@@ -30,6 +37,11 @@ func newNamespace(t *testing.T) string {
 	t.Cleanup(func() {
 		_ = srv.Client.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
 	})
+	// The default ServiceAccount pods need (its controller does not run).
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}
+	if _, err := srv.Client.CoreV1().ServiceAccounts(ns.Name).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	return ns.Name
 }
 
