@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -77,4 +78,21 @@ func AssertInvalid(t testing.TB, err error, field, msg string) {
 		}
 	}
 	t.Fatalf("no cause for field %q (%q) in %+v", field, msg, st.Details.Causes)
+}
+
+// Eventually polls cond every interval until it holds, failing t after
+// timeout with what and the last message cond returned. Suites wrap it
+// with the timeout their controllers need.
+func Eventually(t testing.TB, timeout, interval time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var msg string
+	for time.Now().Before(deadline) {
+		var done bool
+		if done, msg = cond(); done {
+			return
+		}
+		time.Sleep(interval)
+	}
+	t.Fatalf("%s: timed out; last: %s", what, msg)
 }

@@ -104,16 +104,7 @@ func contains(t *testing.T, what, got string, wants ...string) {
 // eventually polls cond until it holds, failing the test after 60s.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	var msg string
-	for time.Now().Before(deadline) {
-		var done bool
-		if done, msg = cond(); done {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: timed out; last: %s", what, msg)
+	testserver.Eventually(t, 60*time.Second, 100*time.Millisecond, what, cond)
 }
 
 func podTemplate(app, image string) corev1.PodTemplateSpec {

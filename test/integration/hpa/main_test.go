@@ -56,16 +56,7 @@ func TestMain(m *testing.M) {
 // HPA is resynced every 15s) with the last message cond returned.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	var msg string
-	for time.Now().Before(deadline) {
-		var done bool
-		if done, msg = cond(); done {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("%s: timed out; last: %s", what, msg)
+	testserver.Eventually(t, 90*time.Second, 200*time.Millisecond, what, cond)
 }
 
 func deployment(t *testing.T, ns, name string, replicas int32) {

@@ -138,16 +138,7 @@ func create(t *testing.T, ns string, p *corev1.Pod) *corev1.Pod {
 // eventually polls cond for up to 60s.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	var msg string
-	for time.Now().Before(deadline) {
-		var ok bool
-		if ok, msg = cond(); ok {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: timed out; last: %s", what, msg)
+	testserver.Eventually(t, 60*time.Second, 100*time.Millisecond, what, cond)
 }
 
 // scheduled waits until the pod is bound and returns its node.

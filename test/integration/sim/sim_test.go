@@ -62,16 +62,7 @@ func TestMain(m *testing.M) {
 // the last message cond returned.
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	var msg string
-	for time.Now().Before(deadline) {
-		var done bool
-		if done, msg = cond(); done {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: timed out; last: %s", what, msg)
+	testserver.Eventually(t, 60*time.Second, 100*time.Millisecond, what, cond)
 }
 
 func TestNodesRegisterReadyWithLeases(t *testing.T) {
