@@ -25,6 +25,9 @@ type Kind interface {
 	AsReplicaSet(obj client.Object) *appsv1.ReplicaSet
 	// SetStatus writes s into obj's status.
 	SetStatus(obj client.Object, s appsv1.ReplicaSetStatus)
+	// FitStatus is what of s the kind can hold, so comparing it with the
+	// stored status shows real changes only.
+	FitStatus(s appsv1.ReplicaSetStatus) appsv1.ReplicaSetStatus
 	// List returns the objects of a namespace as ReplicaSets.
 	List(ctx context.Context, c client.Reader, ns string) ([]*appsv1.ReplicaSet, error)
 }
@@ -46,6 +49,8 @@ func (ReplicaSets) AsReplicaSet(obj client.Object) *appsv1.ReplicaSet {
 func (ReplicaSets) SetStatus(obj client.Object, s appsv1.ReplicaSetStatus) {
 	obj.(*appsv1.ReplicaSet).Status = s
 }
+
+func (ReplicaSets) FitStatus(s appsv1.ReplicaSetStatus) appsv1.ReplicaSetStatus { return s }
 
 func (ReplicaSets) List(ctx context.Context, c client.Reader, ns string) ([]*appsv1.ReplicaSet, error) {
 	list := &appsv1.ReplicaSetList{}
@@ -92,9 +97,14 @@ func (ReplicationControllers) AsReplicaSet(obj client.Object) *appsv1.ReplicaSet
 			Reason: c.Reason, Message: c.Message,
 		})
 	}
-	// A ReplicationController has no terminatingReplicas: comparing with
-	// what CalculateStatus computes would always differ.
 	return rs
+}
+
+// FitStatus drops terminatingReplicas, which a ReplicationController does
+// not have.
+func (ReplicationControllers) FitStatus(s appsv1.ReplicaSetStatus) appsv1.ReplicaSetStatus {
+	s.TerminatingReplicas = nil
+	return s
 }
 
 func (ReplicationControllers) SetStatus(obj client.Object, s appsv1.ReplicaSetStatus) {

@@ -206,7 +206,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	now := time.Now()
 	status := CalculateStatus(rs, active, terminating, manageErr, now)
-	updated, err := r.updateStatus(ctx, obj, status)
+	updated, err := r.updateStatus(ctx, obj, rs, status)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -397,13 +397,9 @@ func withoutCondition(in []appsv1.ReplicaSetCondition, t appsv1.ReplicaSetCondit
 
 // updateStatus writes status into obj unless nothing changed, retrying on
 // conflicts with a fresh read; it returns the object as a ReplicaSet.
-func (r *Reconciler) updateStatus(ctx context.Context, obj client.Object, status appsv1.ReplicaSetStatus) (*appsv1.ReplicaSet, error) {
-	rs := r.Kind.AsReplicaSet(obj)
-	// What the kind can hold of status (a ReplicationController has no
-	// terminatingReplicas).
-	probe := obj.DeepCopyObject().(client.Object)
-	r.Kind.SetStatus(probe, status)
-	status = r.Kind.AsReplicaSet(probe).Status
+// rs is obj as a ReplicaSet.
+func (r *Reconciler) updateStatus(ctx context.Context, obj client.Object, rs *appsv1.ReplicaSet, status appsv1.ReplicaSetStatus) (*appsv1.ReplicaSet, error) {
+	status = r.Kind.FitStatus(status)
 	if rs.Status.Replicas == status.Replicas && rs.Status.FullyLabeledReplicas == status.FullyLabeledReplicas &&
 		rs.Status.ReadyReplicas == status.ReadyReplicas && rs.Status.AvailableReplicas == status.AvailableReplicas &&
 		ptr.Equal(rs.Status.TerminatingReplicas, status.TerminatingReplicas) &&
