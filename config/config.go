@@ -40,6 +40,17 @@ type Server struct {
 	DisableControllers bool
 	// SimNodes runs that many simulated nodes in the server process.
 	SimNodes int
+	// DisableKubelet runs no kubelet even where containerd is installed.
+	DisableKubelet bool
+	// ContainerRuntimeEndpoint is an existing CRI socket for the kubelet;
+	// empty starts a private containerd in the data dir.
+	ContainerRuntimeEndpoint string
+	// NodeName is the kubelet's node (default: the host name).
+	NodeName string
+	// PodCIDR is the node's pod network.
+	PodCIDR string
+	// KubeletPort is the kubelet's HTTPS port.
+	KubeletPort int
 }
 
 // DefaultDataDir is /var/lib/skiff for root and ./.skiff for anyone else, so
@@ -61,6 +72,8 @@ func NewServer() *Server {
 		// kubeadm's defaults (upstream kube-apiserver's own is 10.0.0.0/24).
 		ServiceClusterIPRange: "10.96.0.0/12",
 		ServiceNodePortRange:  "30000-32767",
+		PodCIDR:               "10.42.0.0/24",
+		KubeletPort:           10250,
 	}
 }
 
@@ -82,6 +95,11 @@ func (s *Server) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&s.DisableScheduler, "disable-scheduler", s.DisableScheduler, "do not run skiff's scheduler (e.g. to run upstream kube-scheduler instead)")
 	fs.BoolVar(&s.UnsafeNoFsync, "unsafe-no-fsync", s.UnsafeNoFsync, "disable fsync in the embedded etcd; loses data on power failure (benchmarks only)")
 	fs.BoolVar(&s.DisableControllers, "disable-controllers", s.DisableControllers, "do not run the controllers; run them apart with `skiff controller-manager` or kube-controller-manager")
+	fs.BoolVar(&s.DisableKubelet, "disable-kubelet", s.DisableKubelet, "run no kubelet, even where containerd and runc are installed")
+	fs.StringVar(&s.ContainerRuntimeEndpoint, "container-runtime-endpoint", s.ContainerRuntimeEndpoint, "CRI socket of an existing container runtime (unix:///run/containerd/containerd.sock); empty starts a private containerd in the data dir")
+	fs.StringVar(&s.NodeName, "node-name", s.NodeName, "the kubelet's node name (default: the host name)")
+	fs.StringVar(&s.PodCIDR, "pod-cidr", s.PodCIDR, "this node's pod network (CNI bridge skiff0, host-local IPAM)")
+	fs.IntVar(&s.KubeletPort, "kubelet-port", s.KubeletPort, "the kubelet's HTTPS port (logs, exec, port-forward)")
 	fs.IntVar(&s.SimNodes, "sim-nodes", s.SimNodes, "run this many simulated nodes (sim-0, sim-1, ...; see `skiff sim nodes`) in the server process")
 }
 

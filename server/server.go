@@ -24,6 +24,7 @@ import (
 	"github.com/skiff-k8s/skiff/config"
 	"github.com/skiff-k8s/skiff/controllers"
 	"github.com/skiff-k8s/skiff/etcd"
+	"github.com/skiff-k8s/skiff/kubelet"
 	"github.com/skiff-k8s/skiff/pki"
 	"github.com/skiff-k8s/skiff/registry/core/service/ipallocator"
 	"github.com/skiff-k8s/skiff/registry/core/service/portallocator"
@@ -56,12 +57,16 @@ type Options struct {
 	// SimNodes, when positive, runs that many simulated nodes (package
 	// sim, default capacity) once the server is ready.
 	SimNodes int
+	// Kubelet, when set, runs a kubelet for real pods on this machine.
+	Kubelet *KubeletOptions
 }
 
 // Running is a started control plane.
 type Running struct {
 	// URL is the API server's address, https://127.0.0.1:port.
 	URL string
+	// Kubelet is the node's kubelet when Options.Kubelet asked for one.
+	Kubelet *kubelet.Kubelet
 	// Kubeconfig is the admin kubeconfig's path.
 	Kubeconfig string
 	// Loopback is a privileged in-process client config.
@@ -194,6 +199,13 @@ func Start(ctx context.Context, o Options) (*Running, error) {
 		cancel()
 		<-r.done
 		return nil, err
+	}
+	if o.Kubelet != nil {
+		if r.Kubelet, err = startKubelet(runCtx, r, o, certs); err != nil {
+			cancel()
+			<-r.done
+			return nil, fmt.Errorf("kubelet: %w", err)
+		}
 	}
 	return r, nil
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 
 	"github.com/skiff-k8s/skiff/config"
+	"github.com/skiff-k8s/skiff/kubelet/containerd"
 	"github.com/skiff-k8s/skiff/server"
 )
 
@@ -47,7 +48,23 @@ func run(ctx context.Context, o *config.Server) error {
 	if err != nil {
 		return err
 	}
+	var kl *server.KubeletOptions
+	switch {
+	case o.DisableKubelet:
+	case o.ContainerRuntimeEndpoint != "":
+		kl = &server.KubeletOptions{RuntimeEndpoint: o.ContainerRuntimeEndpoint}
+	default:
+		if err := containerd.Available(); err != nil {
+			fmt.Fprintf(os.Stderr, "skiff: no kubelet (pods will not run on this machine): %v\n", err)
+		} else {
+			kl = &server.KubeletOptions{}
+		}
+	}
+	if kl != nil {
+		kl.NodeName, kl.PodCIDR, kl.Port = o.NodeName, o.PodCIDR, o.KubeletPort
+	}
 	s, err := server.Start(ctx, server.Options{
+		Kubelet:               kl,
 		DataDir:               dataDir,
 		BindAddress:           bind,
 		Port:                  o.SecurePort,
