@@ -70,6 +70,17 @@ func TestPodLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// On failure, leave no sandbox behind: shims would outlive the test and
+	// TempDir's removal would fail on their mounts.
+	t.Cleanup(func() {
+		ctx := context.Background()
+		pods, _ := rs.ListPodSandbox(ctx, nil)
+		for _, pod := range pods {
+			_ = rs.StopPodSandbox(ctx, pod.Id)
+			_ = rs.RemovePodSandbox(ctx, pod.Id)
+		}
+	})
+
 	timed := func(what string, f func() error) {
 		t.Helper()
 		t0 := time.Now()
@@ -106,6 +117,23 @@ func TestPodLifecycle(t *testing.T) {
 		t.Errorf("sandbox IP %q, want one in %s", status.GetStatus().GetNetwork().GetIp(), subnet)
 	} else {
 		t.Logf("sandbox IP %s", ip)
+	}
+
+	// A second Start with the same Dir and config reuses the running
+	// containerd; after a stop and a fresh Start the sandbox is still there
+	// (its shim outlives containerd).
+	if p2, err := containerd.Start(ctx, containerd.Options{Dir: dir, SandboxImage: refs.Pause}); err != nil || !p2.Reused() {
+		t.Fatalf("second Start: reused=%v, %v", err == nil && p2.Reused(), err)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	timed("containerd restart", func() (err error) {
+		p, err = containerd.Start(ctx, containerd.Options{Dir: dir, SandboxImage: refs.Pause})
+		return err
+	})
+	if s, err := rs.PodSandboxStatus(ctx, podID, false); err != nil || s.GetStatus().GetState() != runtimeapi.PodSandboxState_SANDBOX_READY {
+		t.Fatalf("sandbox after containerd restart: %v, %v", s.GetStatus().GetState(), err)
 	}
 
 	var ctrID string
