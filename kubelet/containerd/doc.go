@@ -26,6 +26,19 @@
 // finds them again. If Start finds a containerd already answering on Dir's
 // socket with the same config, it reuses it instead of starting another.
 //
+// containerd 2.x gets a version 3 config (the CRI settings moved to the
+// io.containerd.cri.v1.runtime and io.containerd.cri.v1.images plugins; CNI
+// bin_dirs is 2.1+). Only 1.6.20 (Debian, CI) has been run; the 2.x config is
+// checked by a unit test only.
+//
+// Measured with Debian containerd 1.6.20 + runc 1.1.5 on a 2-core CI VM
+// (TestPodLifecycle): containerd up and answering CRI 0.2-0.3 s; PullImage
+// from the loopback registry 45 ms (pause) and 120 ms (busybox);
+// RunPodSandbox 0.3-0.4 s; create+start busybox 0.2-0.3 s; StopPodSandbox
+// 0.2-0.4 s (1.6 kills the sandbox with SIGKILL at once, no TERM grace);
+// RemovePodSandbox 60-120 ms; a stop+start of containerd with a pod running
+// 0.2 s, the pod still READY afterwards.
+//
 // WriteCNIConfig writes the conflist the CRI plugin reads from CNIConfDir:
 // bridge + host-local + portmap + loopback, the upstream "containerd-net"
 // example shape.
