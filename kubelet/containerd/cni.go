@@ -1,0 +1,74 @@
+package containerd
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+)
+
+// cniPlugins are the plugins WriteCNIConfig's conflist calls.
+var cniPlugins = []string{"bridge", "host-local", "portmap", "loopback"}
+
+// CNIConfigFile is the name WriteCNIConfig writes in the conf dir. The CRI
+// plugin loads the lexically first conflist there (max_conf_num = 1), so the
+// "10-" prefix keeps it ahead of anything written later.
+const CNIConfigFile = "10-skiff.conflist"
+
+// WriteCNIConfig writes the "skiff" conflist into confDir: pods get a veth on
+// the Linux bridge bridgeName (created by the plugin, which is also the pods'
+// gateway with masquerading for traffic leaving podCIDR), an address from
+// podCIDR allocated by host-local, hostPort support from portmap and a
+// loopback interface. This is the shape of upstream containerd's
+// "containerd-net" example; cniVersion 1.0.0 is understood by the Debian
+// plugins (1.1.1) and containerd 1.6's libcni.
+func WriteCNIConfig(confDir, bridgeName, podCIDR string) error {
+	if _, _, err := net.ParseCIDR(podCIDR); err != nil {
+		return fmt.Errorf("cni: pod CIDR: %w", err)
+	}
+	if bridgeName == "" || len(bridgeName) > 15 {
+		return fmt.Errorf("cni: bridge name %q must be 1 to 15 characters (IFNAMSIZ)", bridgeName)
+	}
+	b, err := json.MarshalIndent(cniConfig(bridgeName, podCIDR), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(confDir, 0o755); err != nil {
+		return err
+	}
+	// Write then rename: the CRI plugin watches the directory and must never
+	// read a half-written file.
+	tmp := filepath.Join(confDir, "."+CNIConfigFile+".tmp")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(confDir, CNIConfigFile))
+}
+
+func cniConfig(bridgeName, podCIDR string) map[string]any {
+	defaultRoute := "0.0.0.0/0"
+	if ip, _, _ := net.ParseCIDR(podCIDR); ip.To4() == nil {
+		defaultRoute = "::/0"
+	}
+	return map[string]any{
+		"cniVersion": "1.0.0",
+		"name":       "skiff",
+		"plugins": []any{
+			map[string]any{
+				"type":        "bridge",
+				"bridge":      bridgeName,
+				"isGateway":   true,
+				"ipMasq":      true,
+				"hairpinMode": true, // a pod reaching its own Service IP gets the packet back
+				"ipam": map[string]any{
+					"type":   "host-local",
+					"ranges": [][]map[string]string{{{"subnet": podCIDR}}},
+					"routes": []map[string]string{{"dst": defaultRoute}},
+				},
+			},
+			map[string]any{"type": "portmap", "capabilities": map[string]bool{"portMappings": true}},
+			map[string]any{"type": "loopback"},
+		},
+	}
+}
