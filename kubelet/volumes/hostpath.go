@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
@@ -102,35 +103,58 @@ func checkHostPathType(path string, typ v1.HostPathType) error {
 
 // setupPVC follows a claim to its bound PV. Only node-local PV types can be
 // served by a single-node kubelet without a CSI driver: hostPath and local.
+// Lookup errors read like upstream's volume manager's.
 func (m *Manager) setupPVC(ctx context.Context, pod *v1.Pod, src *v1.PersistentVolumeClaimVolumeSource) (Mount, error) {
-	if m.Client == nil {
-		return Mount{}, fmt.Errorf("cannot get PersistentVolumeClaim %s/%s: no kube client", pod.Namespace, src.ClaimName)
-	}
-	pvc, err := m.Client.CoreV1().PersistentVolumeClaims(pod.Namespace).Get(ctx, src.ClaimName, metav1.GetOptions{})
+	pv, err := m.boundPV(ctx, pod.Namespace, src.ClaimName)
 	if err != nil {
 		return Mount{}, fmt.Errorf("error processing PVC %s/%s: %v", pod.Namespace, src.ClaimName, err)
 	}
-	if pvc.Status.Phase != v1.ClaimBound || pvc.Spec.VolumeName == "" {
-		return Mount{}, fmt.Errorf("error processing PVC %s/%s: PVC is not bound", pod.Namespace, src.ClaimName)
-	}
-	pv, err := m.Client.CoreV1().PersistentVolumes().Get(ctx, pvc.Spec.VolumeName, metav1.GetOptions{})
-	if err != nil {
-		return Mount{}, fmt.Errorf("error processing PVC %s/%s: failed to fetch PV %s from API server: %v", pod.Namespace, src.ClaimName, pvc.Spec.VolumeName, err)
-	}
-	if ref := pv.Spec.ClaimRef; ref == nil || ref.Namespace != pvc.Namespace || ref.Name != pvc.Name || (ref.UID != "" && ref.UID != pvc.UID) {
-		return Mount{}, fmt.Errorf("error processing PVC %s/%s: PV %s is not bound to this claim", pod.Namespace, src.ClaimName, pv.Name)
+	if pv.Spec.VolumeMode != nil && *pv.Spec.VolumeMode == v1.PersistentVolumeBlock {
+		return Mount{}, fmt.Errorf("persistent volume %s: block volumes are not supported by this kubelet", pv.Name)
 	}
 	readOnly := src.ReadOnly
 	switch {
 	case pv.Spec.HostPath != nil:
 		return setupHostPath(pv.Spec.HostPath.Path, pv.Spec.HostPath.Type, readOnly)
 	case pv.Spec.Local != nil:
-		// A local PV's path must already exist: it names a disk or
-		// directory the administrator prepared.
-		if _, err := os.Stat(pv.Spec.Local.Path); err != nil {
-			return Mount{}, fmt.Errorf("path %q does not exist", pv.Spec.Local.Path)
+		// A local PV names storage the administrator prepared; it must exist.
+		if _, err := fileType(pv.Spec.Local.Path); err != nil {
+			return Mount{}, err
 		}
 		return Mount{HostPath: pv.Spec.Local.Path, ReadOnly: readOnly}, nil
 	}
 	return Mount{}, fmt.Errorf("persistent volume %s: volume type not supported by this kubelet (only hostPath and local)", pv.Name)
+}
+
+func (m *Manager) boundPV(ctx context.Context, ns, claim string) (*v1.PersistentVolume, error) {
+	if m.Client == nil {
+		return nil, errors.New("failed to fetch PVC from API server: no kube client")
+	}
+	pvc, err := m.Client.CoreV1().PersistentVolumeClaims(ns).Get(ctx, claim, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("failed to fetch PVC from API server: %v", err)
+	}
+	// A claim being deleted without its protection finalizer must not gain
+	// new users.
+	if pvc.DeletionTimestamp != nil && !slices.Contains(pvc.Finalizers, "kubernetes.io/pvc-protection") {
+		return nil, errors.New("PVC is being deleted")
+	}
+	if pvc.Status.Phase != v1.ClaimBound {
+		return nil, errors.New("PVC is not bound")
+	}
+	if pvc.Spec.VolumeName == "" {
+		return nil, errors.New("PVC has empty pvc.Spec.VolumeName")
+	}
+	name := pvc.Spec.VolumeName
+	pv, err := m.Client.CoreV1().PersistentVolumes().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("failed to fetch PV %s from API server: %v", name, err)
+	}
+	if pv.Spec.ClaimRef == nil {
+		return nil, fmt.Errorf("found PV object %s but it has a nil pv.Spec.ClaimRef indicating it is not yet bound to the claim", name)
+	}
+	if pv.Spec.ClaimRef.UID != pvc.UID {
+		return nil, fmt.Errorf("found PV object %s but its pv.Spec.ClaimRef.UID %s does not point to claim.UID %s", name, pv.Spec.ClaimRef.UID, pvc.UID)
+	}
+	return pv, nil
 }

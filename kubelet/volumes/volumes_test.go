@@ -513,6 +513,7 @@ func TestPVC(t *testing.T) {
 		claim("data-hp", "pv-hp"), pv("pv-hp", "data-hp", v1.PersistentVolumeSource{HostPath: &v1.HostPathVolumeSource{Path: hp}}),
 		claim("data-local", "pv-local"), pv("pv-local", "data-local", v1.PersistentVolumeSource{Local: &v1.LocalVolumeSource{Path: local}}),
 		claim("data-nfs", "pv-nfs"), pv("pv-nfs", "data-nfs", v1.PersistentVolumeSource{NFS: &v1.NFSVolumeSource{Server: "s", Path: "/"}}),
+		claim("stolen", "pv-hp"),
 		&v1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "pending"}, Status: v1.PersistentVolumeClaimStatus{Phase: v1.ClaimPending}},
 	}
 	for _, tc := range []struct {
@@ -523,7 +524,8 @@ func TestPVC(t *testing.T) {
 		{claim: "data-local", wantPath: local, readOnly: true},
 		{claim: "data-nfs", wantErr: "persistent volume pv-nfs: volume type not supported by this kubelet (only hostPath and local)"},
 		{claim: "pending", wantErr: "error processing PVC ns/pending: PVC is not bound"},
-		{claim: "gone", wantErr: `error processing PVC ns/gone: persistentvolumeclaims "gone" not found`},
+		{claim: "gone", wantErr: `error processing PVC ns/gone: failed to fetch PVC from API server: persistentvolumeclaims "gone" not found`},
+		{claim: "stolen", wantErr: "error processing PVC ns/stolen: found PV object pv-hp but its pv.Spec.ClaimRef.UID uid-data-hp does not point to claim.UID uid-stolen"},
 	} {
 		t.Run(tc.claim, func(t *testing.T) {
 			m, _, _ := newManager(t, objs...)
