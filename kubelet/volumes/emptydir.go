@@ -45,6 +45,11 @@ func makeWorldWritable(dir string) error {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
+	// A mounted tmpfs root keeps its own mode (1777) across repeated Setup
+	// calls, so the volume looks the same on every sync.
+	if mounted, err := isMountPoint(dir); err != nil || mounted {
+		return err
+	}
 	// MkdirAll's mode is filtered by umask.
 	return os.Chmod(dir, 0o777)
 }

@@ -402,6 +402,9 @@ func TestEmptyDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(disk.HostPath, "keep")); err != nil {
 		t.Error("emptyDir contents lost on second Setup")
 	}
+	if st, err := os.Stat(mounts["mem"].HostPath); err != nil || st.Mode()&(os.ModePerm|os.ModeSticky) != os.ModeSticky|0o777 {
+		t.Errorf("tmpfs root mode %v, want sticky 0777 like upstream", st.Mode())
+	}
 	if mps, _ := mountsUnder(mounts["mem"].HostPath); len(mps) != 1 {
 		t.Errorf("mounts under mem: %v", mps)
 	}
