@@ -160,8 +160,8 @@ func (m *Manager) record(pod *v1.Pod, eventType, reason, message string) {
 	}
 }
 
-// setResult applies a result that crossed its threshold. It returns whether
-// the worker should keep probing.
+// setResult applies a result that crossed its threshold and tells the
+// kubelet when readiness or started changed.
 func (m *Manager) setResult(w *worker, r result) {
 	m.mu.Lock()
 	st := w.st
