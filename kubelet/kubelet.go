@@ -134,7 +134,10 @@ func Start(ctx context.Context, cfg *restclient.Config, o Options) (*Kubelet, er
 	if err := k.registerNode(ctx); err != nil {
 		return nil, fmt.Errorf("register node %s: %w", o.NodeName, err)
 	}
-	k.volumes = &volumes.Manager{Client: client, PodsDir: filepath.Join(o.RootDir, "pods"), NodeName: o.NodeName}
+	k.volumes = &volumes.Manager{
+		Client: client, PodsDir: filepath.Join(o.RootDir, "pods"), NodeName: o.NodeName,
+		Allocatable: k.node.get().Status.Allocatable,
+	}
 	k.prober = prober.NewManager(execer{k.runtime}, k.kick)
 	k.prober.Recorder = func(pod *v1.Pod, eventType, reason, message string) {
 		k.recorder.Event(pod, eventType, reason, message)

@@ -106,5 +106,5 @@ func oomScoreAdj(pod *v1.Pod, c *v1.Container, memoryCapacity int64) int64 {
 }
 
 func expandVars(s string, vars map[string]string) string {
-	return envvars.Expand(s, func(name string) string { return vars[name] })
+	return envvars.Expand(s, envvars.MappingFor(vars))
 }

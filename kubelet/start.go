@@ -76,7 +76,7 @@ func (k *Kubelet) containerConfig(pod *v1.Pod, c *v1.Container, env []envvars.En
 	expand := func(in []string) []string {
 		out := make([]string, len(in))
 		for i, s := range in {
-			out[i] = envvars.Expand(s, func(name string) string { return vars[name] })
+			out[i] = envvars.Expand(s, envvars.MappingFor(vars))
 		}
 		return out
 	}
@@ -123,6 +123,8 @@ func (k *Kubelet) containerConfig(pod *v1.Pod, c *v1.Container, env []envvars.En
 // killContainer stops one container within grace seconds, running its
 // preStop hook first.
 func (k *Kubelet) killContainer(ctx context.Context, pod *v1.Pod, c *v1.Container, st *runtimeapi.ContainerStatus, grace int64, message string) {
+	// A container being killed no longer counts its probes.
+	k.prober.ContainerStopped(st.Id)
 	if pod != nil && c != nil {
 		fp := fmt.Sprintf("spec.containers{%s}", c.Name)
 		for i := range pod.Spec.InitContainers {
@@ -147,7 +149,6 @@ func (k *Kubelet) killContainer(ctx context.Context, pod *v1.Pod, c *v1.Containe
 	if err := k.runtime.StopContainer(ctx, st.Id, grace); err != nil {
 		klog.FromContext(ctx).Error(err, "Stopping container failed", "containerID", st.Id)
 	}
-	k.prober.ContainerStopped(st.Id)
 }
 
 // killPod stops all of a pod's containers in parallel, then its sandbox.

@@ -6,6 +6,7 @@ package kubelet_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -38,6 +39,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	flag.Parse()
 	if testing.Short() {
 		fmt.Println("kubelet suite: needs containerd and real containers; not run with -short")
 		return 0
