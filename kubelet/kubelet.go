@@ -22,8 +22,8 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/flowcontrol"
-	remote "k8s.io/cri-client/pkg"
 	internalapi "k8s.io/cri-api/pkg/apis"
+	remote "k8s.io/cri-client/pkg"
 	"k8s.io/klog/v2"
 
 	"github.com/skiff-k8s/skiff/kubelet/prober"

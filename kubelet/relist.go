@@ -80,5 +80,3 @@ func (k *Kubelet) relist(ctx context.Context) {
 		}
 	}
 }
-
-

@@ -126,9 +126,9 @@ type httpError struct {
 	msg  string
 }
 
-func (e *httpError) Error() string       { return e.msg }
-func errBadRequest(msg string) error     { return &httpError{http.StatusBadRequest, msg} }
-func errNotFound(msg string) error       { return &httpError{http.StatusNotFound, msg} }
+func (e *httpError) Error() string   { return e.msg }
+func errBadRequest(msg string) error { return &httpError{http.StatusBadRequest, msg} }
+func errNotFound(msg string) error   { return &httpError{http.StatusNotFound, msg} }
 func writeError(w http.ResponseWriter, err error) {
 	code := http.StatusInternalServerError
 	if he, ok := err.(*httpError); ok {

@@ -108,8 +108,8 @@ func (k *Kubelet) containerConfig(pod *v1.Pod, c *v1.Container, env []envvars.En
 			labelPodUID: string(pod.UID), labelPodName: pod.Name, labelPodNamespace: pod.Namespace, labelContainerName: c.Name,
 		},
 		Annotations: map[string]string{
-			annotationRestartCount:           strconv.Itoa(int(attempt)),
-			annotationTerminationMessagePath: hostMsg,
+			annotationRestartCount:                             strconv.Itoa(int(attempt)),
+			annotationTerminationMessagePath:                   hostMsg,
 			"io.kubernetes.container.terminationMessagePolicy": string(c.TerminationMessagePolicy),
 		},
 		LogPath:   filepath.Join(c.Name, strconv.Itoa(int(attempt))+".log"),
