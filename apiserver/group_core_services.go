@@ -19,6 +19,7 @@ import (
 	"github.com/skiff-k8s/skiff/registry/core/node"
 	"github.com/skiff-k8s/skiff/registry/core/persistentvolume"
 	"github.com/skiff-k8s/skiff/registry/core/persistentvolumeclaim"
+	"github.com/skiff-k8s/skiff/registry/core/pod"
 	"github.com/skiff-k8s/skiff/registry/core/resourcequota"
 	"github.com/skiff-k8s/skiff/registry/core/service"
 )
@@ -36,6 +37,10 @@ func coreServices(d deps, s *storageMap) {
 	no, noStatus, err := node.NewREST(d.opts)
 	s.add("nodes", no, err)
 	s.add("nodes/status", noStatus, err)
+	s.add("nodes/proxy", &node.ProxyREST{Kubelets: d.kubelets, Transport: pod.ProxyTransport()}, err)
+	if err == nil {
+		d.nodes.store = no.Store
+	}
 	pv, pvStatus, err := persistentvolume.NewREST(d.opts)
 	s.add("persistentvolumes", pv, err)
 	s.add("persistentvolumes/status", pvStatus, err)

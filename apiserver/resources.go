@@ -5,7 +5,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
@@ -13,6 +12,8 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 
 	"github.com/skiff-k8s/skiff/apis"
+	"github.com/skiff-k8s/skiff/pki"
+	"github.com/skiff-k8s/skiff/registry/core/kubeletclient"
 )
 
 // cohabitating lists resources served by several groups but stored once,
@@ -27,6 +28,10 @@ type deps struct {
 	authorizer authorizer.Authorizer
 	// saTokens issues and checks this server's ServiceAccount tokens.
 	saTokens *saTokens
+	// kubelets reaches the kubelet of a node; nodes is the nodes store it
+	// reads them from.
+	kubelets *kubeletclient.Getter
+	nodes    *nodeRef
 }
 
 // versionStorage builds the resources of one group version.
@@ -66,8 +71,12 @@ func (s *storageMap) done() (map[string]rest.Storage, error) { return s.m, s.err
 
 // installAPIs installs every served group, the core group at /api and the
 // others at /apis, in discovery priority order.
-func installAPIs(s *genericapiserver.GenericAPIServer, opts generic.RESTOptionsGetter, authz authorizer.Authorizer, tokens *saTokens) error {
-	d := deps{opts: opts, authorizer: authz, saTokens: tokens}
+func installAPIs(s *genericapiserver.GenericAPIServer, opts generic.RESTOptionsGetter, authz authorizer.Authorizer, tokens *saTokens, certs pki.Files) error {
+	d := deps{opts: opts, authorizer: authz, saTokens: tokens, nodes: &nodeRef{}}
+	var err error
+	if d.kubelets, err = newKubelets(certs, d.nodes); err != nil {
+		return err
+	}
 	byGroup := map[string]*genericapiserver.APIGroupInfo{}
 	var order []string
 	for gv, build := range served {
@@ -77,7 +86,7 @@ func installAPIs(s *genericapiserver.GenericAPIServer, opts generic.RESTOptionsG
 		}
 		info, ok := byGroup[gv.Group]
 		if !ok {
-			i := genericapiserver.NewDefaultAPIGroupInfo(gv.Group, apis.Scheme, metav1.ParameterCodec, apis.Codecs)
+			i := genericapiserver.NewDefaultAPIGroupInfo(gv.Group, apis.Scheme, apis.ParameterCodec, apis.Codecs)
 			info = &i
 			byGroup[gv.Group] = info
 			order = append(order, gv.Group)

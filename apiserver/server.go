@@ -103,7 +103,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := installAPIs(kube, c.RESTOptionsGetter, c.Authorization.Authorizer, tokens); err != nil {
+	if err := installAPIs(kube, c.RESTOptionsGetter, c.Authorization.Authorizer, tokens, o.Certs); err != nil {
 		return nil, err
 	}
 	srv := &Server{Loopback: c.LoopbackClientConfig, URL: c.LoopbackClientConfig.Host}

@@ -1,6 +1,7 @@
 // Package pki creates, and on later starts reuses, the certificates of a
-// skiff data directory: a cluster CA, the apiserver's serving certificate and
-// an admin client certificate (O=system:masters), plus an admin kubeconfig.
+// skiff data directory: a cluster CA, the apiserver's serving certificate, an
+// admin client certificate (O=system:masters) and the apiserver's client
+// certificate towards kubelets, plus an admin kubeconfig.
 package pki
 
 import (
@@ -34,7 +35,18 @@ func (f Files) ServingKey() string  { return filepath.Join(f.Dir, "serving.key")
 func (f Files) AdminCert() string   { return filepath.Join(f.Dir, "admin.crt") }
 func (f Files) AdminKey() string    { return filepath.Join(f.Dir, "admin.key") }
 
-// Ensure makes sure the CA, serving and admin certificates exist. The serving
+// KubeletClientCert and KubeletClientKey are the client certificate the API
+// server presents to kubelets (logs, exec, attach, port-forward, node
+// proxy), as kube-apiserver's --kubelet-client-certificate.
+func (f Files) KubeletClientCert() string {
+	return filepath.Join(f.Dir, "apiserver-kubelet-client.crt")
+}
+func (f Files) KubeletClientKey() string {
+	return filepath.Join(f.Dir, "apiserver-kubelet-client.key")
+}
+
+// Ensure makes sure the CA, serving, admin and kubelet client certificates
+// exist. The serving
 // certificate is reissued when it lacks one of the wanted names, so adding a
 // --tls-san takes effect on the next start without discarding the CA.
 func Ensure(dir string, dnsNames []string, ips []net.IP) (Files, error) {
@@ -64,8 +76,19 @@ func Ensure(dir string, dnsNames []string, ips []net.IP) (Files, error) {
 			return f, fmt.Errorf("admin certificate: %w", err)
 		}
 	}
+	kc, _, err := loadPair(f.KubeletClientCert(), f.KubeletClientKey())
+	if err != nil || kc.CheckSignatureFrom(ca) != nil || !time.Now().Add(24*time.Hour).Before(kc.NotAfter) {
+		tmpl := leafTemplate(KubeletClientCN, []string{"system:masters"}, x509.ExtKeyUsageClientAuth)
+		if err := issue(tmpl, ca, caKey, f.KubeletClientCert(), f.KubeletClientKey()); err != nil {
+			return f, fmt.Errorf("kubelet client certificate: %w", err)
+		}
+	}
 	return f, nil
 }
+
+// KubeletClientCN is the common name of the API server's kubelet client
+// certificate, kubeadm's.
+const KubeletClientCN = "kube-apiserver-kubelet-client"
 
 func covers(c *x509.Certificate, dnsNames []string, ips []net.IP) bool {
 	for _, n := range dnsNames {

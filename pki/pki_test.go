@@ -37,6 +37,17 @@ func TestEnsureCreatesThenReuses(t *testing.T) {
 	if err := admin.CheckSignatureFrom(ca); err != nil {
 		t.Errorf("admin cert not signed by CA: %v", err)
 	}
+	kc := readCert(t, f.KubeletClientCert())
+	if kc.Subject.CommonName != "kube-apiserver-kubelet-client" || len(kc.Subject.Organization) != 1 || kc.Subject.Organization[0] != "system:masters" {
+		t.Errorf("kubelet client subject = %v", kc.Subject)
+	}
+	if len(kc.ExtKeyUsage) != 1 || kc.ExtKeyUsage[0] != x509.ExtKeyUsageClientAuth {
+		t.Errorf("kubelet client usages = %v", kc.ExtKeyUsage)
+	}
+	if err := kc.CheckSignatureFrom(ca); err != nil {
+		t.Errorf("kubelet client cert not signed by CA: %v", err)
+	}
+	kcBefore, _ := os.ReadFile(f.KubeletClientCert())
 	serving := readCert(t, f.ServingCert())
 	if err := serving.VerifyHostname("127.0.0.1"); err != nil {
 		t.Error(err)
@@ -50,6 +61,9 @@ func TestEnsureCreatesThenReuses(t *testing.T) {
 	after, _ := os.ReadFile(f.ServingCert())
 	if !bytes.Equal(before, after) {
 		t.Error("serving certificate reissued without need")
+	}
+	if kcAfter, _ := os.ReadFile(f.KubeletClientCert()); !bytes.Equal(kcBefore, kcAfter) {
+		t.Error("kubelet client certificate reissued without need")
 	}
 
 	// A new SAN reissues the serving certificate under the same CA.

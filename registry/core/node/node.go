@@ -1,4 +1,5 @@
-// Package node serves core/v1 Nodes with their status subresource.
+// Package node serves core/v1 Nodes with their status and proxy
+// subresources.
 package node
 
 import (

@@ -1,5 +1,6 @@
 // Package pod serves core/v1 Pods and their status, binding, eviction,
-// ephemeralcontainers and resize subresources, and the namespace-level
+// ephemeralcontainers and resize subresources, the node-facing log, exec,
+// attach, portforward and proxy subresources, and the namespace-level
 // bindings resource.
 package pod
 
@@ -14,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -33,6 +35,11 @@ type Storage struct {
 	Eviction            *EvictionREST
 	EphemeralContainers *UpdateREST
 	Resize              *UpdateREST
+	Log                 *LogREST
+	Exec                *ExecREST
+	Attach              *AttachREST
+	PortForward         *PortForwardREST
+	Proxy               *ProxyREST
 }
 
 // REST is the pods resource.
@@ -40,8 +47,10 @@ type REST struct {
 	*genericregistry.Store
 }
 
-// NewREST returns the pods storage and its subresources.
-func NewREST(optsGetter generic.RESTOptionsGetter) (Storage, error) {
+// NewREST returns the pods storage and its subresources. kubelets reaches
+// the kubelets of log, exec, attach and portforward; authz checks the
+// "create" verb of their WebSocket requests.
+func NewREST(optsGetter generic.RESTOptionsGetter, kubelets Kubelets, authz authorizer.Authorizer) (Storage, error) {
 	store := &genericregistry.Store{
 		NewFunc:                   func() runtime.Object { return &corev1.Pod{} },
 		NewListFunc:               func() runtime.Object { return &corev1.PodList{} },
@@ -63,6 +72,7 @@ func NewREST(optsGetter generic.RESTOptionsGetter) (Storage, error) {
 	resize := *store
 	resize.UpdateStrategy = ResizeStrategy
 	binding := &BindingREST{store: store}
+	stream := StreamREST{Pods: store, Kubelets: kubelets, Authorizer: authz}
 	return Storage{
 		Pod:                 &REST{store},
 		Status:              status,
@@ -71,6 +81,11 @@ func NewREST(optsGetter generic.RESTOptionsGetter) (Storage, error) {
 		Eviction:            newEviction(store, status.Store, optsGetter),
 		EphemeralContainers: &UpdateREST{store: &ephemeral},
 		Resize:              &UpdateREST{store: &resize},
+		Log:                 &LogREST{Pods: store, Kubelets: kubelets},
+		Exec:                &ExecREST{stream},
+		Attach:              &AttachREST{stream},
+		PortForward:         &PortForwardREST{stream},
+		Proxy:               &ProxyREST{Pods: store, Transport: ProxyTransport()},
 	}, nil
 }
 
