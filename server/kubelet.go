@@ -89,7 +89,13 @@ func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (
 		go func() { <-ctx.Done(); _ = proc.Stop() }()
 		endpoint = proc.Endpoint()
 	}
-	kf, err := pki.EnsureKubelet(certs.Dir, ko.NodeName, []string{"localhost"}, []net.IP{ko.Address, net.ParseIP("127.0.0.1")})
+	// The API server dials the node's Hostname address first, as
+	// upstream's default --kubelet-preferred-address-types says.
+	names := []string{"localhost"}
+	if h, err := os.Hostname(); err == nil {
+		names = append(names, strings.ToLower(h))
+	}
+	kf, err := pki.EnsureKubelet(certs.Dir, ko.NodeName, names, []net.IP{ko.Address, net.ParseIP("127.0.0.1")})
 	if err != nil {
 		return nil, err
 	}

@@ -181,10 +181,12 @@ func (m *Manager) setResult(w *worker, r result) {
 			st.started = true
 		} else {
 			st.liveness = killResult(st, startup, w.probe)
+			changed = true // the kubelet kills it
 		}
 	case liveness:
 		if r != success {
 			st.liveness = killResult(st, liveness, w.probe)
+			changed = true
 		}
 	}
 	uid := st.pod.UID

@@ -1,7 +1,9 @@
 package kubelet_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -10,6 +12,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/remotecommand"
 
 	"github.com/skiff-k8s/skiff/test/testserver"
 )
@@ -126,14 +130,36 @@ func TestExec(t *testing.T) {
 	if err != nil || out != "hello from stdin\n" {
 		t.Errorf("exec -i cat = %q, %v %s", out, err, errOut)
 	}
-	out, _, err = kubectl(t, "", "exec", "-i", "-t", "shell", "-n", ns, "--", "sh", "-c", "test -t 0 && echo tty")
-	if err != nil || !strings.Contains(out, "tty") {
-		t.Errorf("exec -t: %q %v", out, err)
+	// kubectl drops -t when its stdin is no terminal, so ask for a TTY
+	// through client-go's WebSocket executor, as kubectl exec -it does.
+	if got := execTTY(t, ns, "shell", "test -t 0 && echo has-tty; read line; echo got $line", "typed\n"); !strings.Contains(got, "has-tty") || !strings.Contains(got, "got typed") {
+		t.Errorf("exec with a TTY: %q", got)
 	}
 	_, errOut, err = kubectl(t, "", "exec", "shell", "-n", ns, "--", "sh", "-c", "exit 3")
 	if err == nil || !strings.Contains(errOut, "command terminated with exit code 3") {
 		t.Errorf("exit code: %v %s", err, errOut)
 	}
+}
+
+func execTTY(t *testing.T, ns, name, script, stdin string) string {
+	t.Helper()
+	req := srv.Client.CoreV1().RESTClient().Post().Namespace(ns).Resource("pods").Name(name).SubResource("exec").
+		VersionedParams(&corev1.PodExecOptions{Command: []string{"sh", "-c", script}, Stdin: true, Stdout: true, TTY: true}, scheme.ParameterCodec)
+	ex, err := remotecommand.NewWebSocketExecutor(srv.Config, "GET", req.URL().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Typed input, with the terminal left open as a user's is.
+	in, typing := io.Pipe()
+	go func() { _, _ = typing.Write([]byte(stdin)) }()
+	defer typing.Close()
+	if err := ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdin: in, Stdout: &out, Tty: true}); err != nil {
+		t.Errorf("exec with a TTY: %v (output %q)", err, out.String())
+	}
+	return out.String()
 }
 
 func TestDeleteWithGracePeriod(t *testing.T) {
