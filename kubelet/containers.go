@@ -28,6 +28,13 @@ func (k *Kubelet) syncContainers(ctx context.Context, pod *v1.Pod, rt *podRuntim
 			}
 		}
 	}()
+	// Containers found running (adopted after a kubelet restart) get
+	// their probes back; for the others this is a no-op.
+	for _, st := range rt.running() {
+		if c := specContainer(pod, st.Metadata.Name); c != nil && st.State == runtimeapi.ContainerState_CONTAINER_RUNNING {
+			k.prober.ContainerStarted(pod, c, st.Id, rt.ip)
+		}
+	}
 	for i := range pod.Spec.InitContainers {
 		c := &pod.Spec.InitContainers[i]
 		st := rt.latest(c.Name)

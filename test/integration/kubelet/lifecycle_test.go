@@ -1,12 +1,10 @@
 package kubelet_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestCrashLoopBackOff(t *testing.T) {
@@ -136,6 +134,4 @@ func TestImagePullError(t *testing.T) {
 	if !hasEvent(t, ns, "noimage", `Failed: Failed to pull image "`+p.Spec.Containers[0].Image+`"`) {
 		t.Errorf("no Failed event: %v", events(t, ns, "noimage"))
 	}
-	_ = metav1.Now()
-	_ = context.Background()
 }
