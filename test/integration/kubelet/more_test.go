@@ -3,11 +3,11 @@ package kubelet_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"time"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
