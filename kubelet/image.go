@@ -100,7 +100,10 @@ func (k *Kubelet) pullAuths(ctx context.Context, pod *v1.Pod, image string) []*r
 			if registryHost(strings.TrimPrefix(strings.TrimPrefix(server, "https://"), "http://")+"/x") != host {
 				continue
 			}
-			ac := &runtimeapi.AuthConfig{Username: a.Username, Password: a.Password, ServerAddress: server}
+			// No ServerAddress: the host already matched, and containerd
+			// drops credentials whose address does not parse as a URL
+			// ("127.0.0.1:5000" does not).
+			ac := &runtimeapi.AuthConfig{Username: a.Username, Password: a.Password}
 			if a.Auth != "" {
 				if raw, err := base64.StdEncoding.DecodeString(a.Auth); err == nil {
 					if u, p, ok := strings.Cut(string(raw), ":"); ok {
