@@ -9,7 +9,11 @@ GO ?= go
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/skiff ./cmd/skiff
 
+# As root, installs the node's runtime (containerd, runc, CNI plugins) with
+# apt-get when missing, so the server also runs its kubelet.
 run: build
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { command -v containerd && command -v runc && [ -x /usr/lib/cni/bridge -o -x /opt/cni/bin/bridge ]; } >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq containerd runc containernetworking-plugins; fi
 	bin/skiff server
 
 # Every test: unit, integration (in-process servers), the kubectl and Helm suites.

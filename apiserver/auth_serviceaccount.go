@@ -32,6 +32,8 @@ type saTokens struct {
 	sas    rest.Getter
 	pods   rest.Getter
 	nodes  rest.Getter
+	// bootstrap authenticates bootstrap tokens (auth_bootstrap.go).
+	bootstrap bootstrapTokens
 }
 
 // applyServiceAccountAuth loads (creating on first start) the data
@@ -51,6 +53,7 @@ func applyServiceAccountAuth(c *genericapiserver.RecommendedConfig, certs pki.Fi
 	}
 	t := &saTokens{signer: signer}
 	sa := group.NewAuthenticatedGroupAdder(bearertoken.New(authenticator.TokenFunc(t.authenticate)))
+	sa = union.New(sa, group.NewAuthenticatedGroupAdder(bearertoken.New(authenticator.TokenFunc(t.bootstrap.authenticate))))
 	if c.Authentication.Authenticator == nil {
 		c.Authentication.Authenticator = sa
 	} else {

@@ -36,11 +36,16 @@ func (n *nodeRef) get(ctx context.Context, name string) (*corev1.Node, error) {
 
 // newKubelets returns how the API server reaches kubelets: with the
 // apiserver-kubelet-client certificate, verifying kubelets against the
-// cluster CA.
+// cluster CA. Like k3s, and unlike kube-apiserver's default, it dials a
+// node's InternalIP before its Hostname: a machine's host name often
+// resolves to loopback, which nodes/proxy refuses.
 func newKubelets(certs pki.Files, nodes *nodeRef) (*kubeletclient.Getter, error) {
 	return kubeletclient.New(nodes.get, kubeletclient.Config{
 		CAFile:   certs.CACert(),
 		CertFile: certs.KubeletClientCert(),
 		KeyFile:  certs.KubeletClientKey(),
+		PreferredAddressTypes: []corev1.NodeAddressType{
+			corev1.NodeInternalIP, corev1.NodeExternalIP, corev1.NodeHostName, corev1.NodeInternalDNS, corev1.NodeExternalDNS,
+		},
 	})
 }

@@ -23,6 +23,7 @@ func coreServiceAccountToken(d deps, s *storageMap) {
 	t.mu.Lock()
 	t.sas, t.pods, t.nodes = sa, tr.Pods, tr.Nodes
 	t.mu.Unlock()
+	t.bootstrap.setSecrets(tr.Secrets)
 	s.add("serviceaccounts/token", tr, nil)
 }
 

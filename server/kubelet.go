@@ -37,31 +37,66 @@ type KubeletOptions struct {
 // DefaultPodCIDR is the server node's pod network.
 const DefaultPodCIDR = "10.42.0.0/24"
 
-// startKubelet brings up the container runtime (unless one is given)
-// with skiff's pause image served from a loopback registry, then the
-// kubelet, authenticated as system:node:<name>.
+// startKubelet runs the server machine's own node, authenticated as
+// system:node:<name> with certificates issued straight from the CA.
 func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (*kubelet.Kubelet, error) {
-	ko := *o.Kubelet
-	if ko.NodeName == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			return nil, err
+	ko := o.Kubelet.withDefaults()
+	kf, err := pki.EnsureKubelet(certs.Dir, ko.NodeName, ko.servingNames(), ko.servingIPs())
+	if err != nil {
+		return nil, err
+	}
+	cfg := &restclient.Config{
+		Host: r.URL,
+		TLSClientConfig: restclient.TLSClientConfig{
+			CAFile: certs.CACert(), CertFile: kf.ClientCert(), KeyFile: kf.ClientKey(),
+		},
+	}
+	return StartNode(ctx, cfg, o.DataDir, certs.CACert(), kf.ServingCert(), kf.ServingKey(), ko)
+}
+
+func (ko *KubeletOptions) withDefaults() KubeletOptions {
+	out := *ko
+	if out.NodeName == "" {
+		h, _ := os.Hostname()
+		out.NodeName = strings.ToLower(h)
+	}
+	if out.PodCIDR == "" {
+		out.PodCIDR = DefaultPodCIDR
+	}
+	if out.BridgeName == "" {
+		out.BridgeName = "skiff0"
+	}
+	if out.Address == nil {
+		out.Address = advertiseAddress(nil)
+		if out.Address == nil {
+			out.Address = net.ParseIP("127.0.0.1")
 		}
-		ko.NodeName = strings.ToLower(h)
 	}
-	if ko.PodCIDR == "" {
-		ko.PodCIDR = DefaultPodCIDR
+	return out
+}
+
+// servingNames are the kubelet serving certificate's DNS names: the API
+// server dials the node's Hostname address first, as upstream's default
+// --kubelet-preferred-address-types says.
+func (ko KubeletOptions) servingNames() []string {
+	names := []string{ko.NodeName, "localhost"}
+	if h, err := os.Hostname(); err == nil {
+		names = append(names, strings.ToLower(h))
 	}
-	if ko.BridgeName == "" {
-		ko.BridgeName = "skiff0"
-	}
-	if ko.Address == nil {
-		ko.Address = advertiseAddress(nil)
-		if ko.Address == nil {
-			ko.Address = net.ParseIP("127.0.0.1")
-		}
-	}
-	dir := filepath.Join(o.DataDir, "kubelet")
+	return names
+}
+
+func (ko KubeletOptions) servingIPs() []net.IP {
+	return []net.IP{ko.Address, net.ParseIP("127.0.0.1")}
+}
+
+// StartNode brings up a node: the container runtime (unless ko names
+// one) with skiff's pause image served from a loopback registry, then the
+// kubelet with cfg (its identity) and its serving certificate. Both
+// `skiff server` and `skiff agent` run nodes this way.
+func StartNode(ctx context.Context, cfg *restclient.Config, dataDir, clientCA, servingCert, servingKey string, ko KubeletOptions) (*kubelet.Kubelet, error) {
+	ko = ko.withDefaults()
+	dir := filepath.Join(dataDir, "kubelet")
 	endpoint := ko.RuntimeEndpoint
 	cniConf := filepath.Join(dir, "cni", "net.d")
 	if endpoint == "" {
@@ -73,7 +108,7 @@ func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (
 		if err != nil {
 			return nil, err
 		}
-		ref, err := reg.Push("skiff/pause:3.10", pause)
+		ref, err := reg.Push(images.PauseRepoTag, pause)
 		if err != nil {
 			return nil, fmt.Errorf("pause image: %w", err)
 		}
@@ -81,7 +116,7 @@ func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (
 			return nil, fmt.Errorf("pod network: %w", err)
 		}
 		proc, err := containerd.Start(ctx, containerd.Options{
-			Dir: filepath.Join(o.DataDir, "containerd"), SandboxImage: ref, CNIConfDir: cniConf,
+			Dir: filepath.Join(dataDir, "containerd"), SandboxImage: ref, CNIConfDir: cniConf,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("containerd: %w", err)
@@ -89,22 +124,9 @@ func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (
 		go func() { <-ctx.Done(); _ = proc.Stop() }()
 		endpoint = proc.Endpoint()
 	}
-	// The API server dials the node's Hostname address first, as
-	// upstream's default --kubelet-preferred-address-types says.
-	names := []string{"localhost"}
-	if h, err := os.Hostname(); err == nil {
-		names = append(names, strings.ToLower(h))
-	}
-	kf, err := pki.EnsureKubelet(certs.Dir, ko.NodeName, names, []net.IP{ko.Address, net.ParseIP("127.0.0.1")})
-	if err != nil {
-		return nil, err
-	}
-	cfg := &restclient.Config{
-		Host: r.URL,
-		TLSClientConfig: restclient.TLSClientConfig{
-			CAFile: certs.CACert(), CertFile: kf.ClientCert(), KeyFile: kf.ClientKey(),
-		},
-		QPS: 50, Burst: 100,
+	cfg = restclient.CopyConfig(cfg)
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = 50, 100
 	}
 	return kubelet.Start(ctx, cfg, kubelet.Options{
 		NodeName:        ko.NodeName,
@@ -113,9 +135,9 @@ func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (
 		RuntimeEndpoint: endpoint,
 		Address:         ko.Address,
 		Port:            ko.Port,
-		ServingCert:     kf.ServingCert(),
-		ServingKey:      kf.ServingKey(),
-		ClientCA:        certs.CACert(),
+		ServingCert:     servingCert,
+		ServingKey:      servingKey,
+		ClientCA:        clientCA,
 		PodCIDR:         ko.PodCIDR,
 		CNIConfDir:      cniConf,
 	})

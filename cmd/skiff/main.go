@@ -22,6 +22,7 @@ func run() int {
 	}
 	root.AddCommand(app.NewServerCommand(), app.NewKubectlCommand())
 	root.AddCommand(app.NewSimCommand(), app.NewControllerManagerCommand(), app.NewSchedulerCommand())
+	root.AddCommand(app.NewAgentCommand(), app.NewTokenCommand())
 	if len(os.Args) > 1 && os.Args[1] == "kubectl" {
 		// kubectl parses its own flags; hand it everything after "kubectl".
 		return app.RunKubectl(os.Args[2:])

@@ -3,7 +3,9 @@
 // create certificatesigningrequests/selfnodeclient (renewing its own node
 // identity) or /nodeclient (bootstrapping a node), asked with a
 // SubjectAccessReview, as kube-controller-manager's csrapproving does.
-// Everything else waits for a person: `kubectl certificate approve`.
+// It also approves a node's request for its own kubelet serving
+// certificate (a skiff addition, see approveOwnServing). Everything else
+// waits for a person: `kubectl certificate approve`.
 package csrapproving
 
 import (
@@ -55,10 +57,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.Client.Get(ctx, req.NamespacedName, csr); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if len(csr.Status.Certificate) != 0 || csr.Spec.SignerName != certificatesv1.KubeAPIServerClientKubeletSignerName {
+	if len(csr.Status.Certificate) != 0 {
 		return ctrl.Result{}, nil
 	}
 	if approved, denied := csrsigning.ApprovalState(csr); approved || denied {
+		return ctrl.Result{}, nil
+	}
+	if csr.Spec.SignerName == certificatesv1.KubeletServingSignerName {
+		return ctrl.Result{}, r.approveOwnServing(ctx, csr)
+	}
+	if csr.Spec.SignerName != certificatesv1.KubeAPIServerClientKubeletSignerName {
 		return ctrl.Result{}, nil
 	}
 	x509cr, err := csrsigning.ParseCSR(csr.Spec.Request)
@@ -89,6 +97,33 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	// Not allowed: left for a person (upstream logs and does not retry).
 	return ctrl.Result{}, nil
+}
+
+// approveOwnServing approves a node's request for its own kubelet serving
+// certificate (requested as system:node:<name> in system:nodes, for that
+// name), so `skiff agent` nodes get certificates the API server verifies.
+// Upstream leaves these to a person or a third-party approver; k3s signs
+// them itself. Any other serving request still waits for a person.
+func (r *Reconciler) approveOwnServing(ctx context.Context, csr *certificatesv1.CertificateSigningRequest) error {
+	x509cr, err := csrsigning.ParseCSR(csr.Spec.Request)
+	if err != nil || csrsigning.ValidateKubeletServing(x509cr, csr.Spec.Usages) != nil {
+		return nil
+	}
+	inNodes := false
+	for _, g := range csr.Spec.Groups {
+		inNodes = inNodes || g == "system:nodes"
+	}
+	if !inNodes || csr.Spec.Username != x509cr.Subject.CommonName {
+		return nil
+	}
+	csr.Status.Conditions = append(csr.Status.Conditions, certificatesv1.CertificateSigningRequestCondition{
+		Type: certificatesv1.CertificateApproved, Status: corev1.ConditionTrue, Reason: "AutoApproved",
+		Message: "Auto approving the kubelet serving certificate of the requesting node.",
+	})
+	if _, err := r.Kube.CertificatesV1().CertificateSigningRequests().UpdateApproval(ctx, csr.Name, csr, metav1.UpdateOptions{}); err != nil {
+		return fmt.Errorf("error updating approval for csr: %v", err)
+	}
+	return nil
 }
 
 // allowed asks whether the requester may create the subresource.

@@ -30,7 +30,14 @@ func WriteCNIConfig(confDir, bridgeName, podCIDR string) error {
 	if bridgeName == "" || len(bridgeName) > 15 {
 		return fmt.Errorf("cni: bridge name %q must be 1 to 15 characters (IFNAMSIZ)", bridgeName)
 	}
-	b, err := json.MarshalIndent(cniConfig(bridgeName, podCIDR), "", "  ")
+	// host-local keeps its leases next to the conf dir, in the node's own
+	// data dir, not in the machine-wide /var/lib/cni: two nodes on one
+	// machine (tests, an agent beside a server) never share them.
+	ipamDir, err := filepath.Abs(filepath.Join(confDir, "..", "ipam"))
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(cniConfig(bridgeName, podCIDR, ipamDir), "", "  ")
 	if err != nil {
 		return err
 	}
@@ -46,7 +53,7 @@ func WriteCNIConfig(confDir, bridgeName, podCIDR string) error {
 	return os.Rename(tmp, filepath.Join(confDir, CNIConfigFile))
 }
 
-func cniConfig(bridgeName, podCIDR string) map[string]any {
+func cniConfig(bridgeName, podCIDR, ipamDir string) map[string]any {
 	defaultRoute := "0.0.0.0/0"
 	if ip, _, _ := net.ParseCIDR(podCIDR); ip.To4() == nil {
 		defaultRoute = "::/0"
@@ -62,9 +69,10 @@ func cniConfig(bridgeName, podCIDR string) map[string]any {
 				"ipMasq":      true,
 				"hairpinMode": true, // a pod reaching its own Service IP gets the packet back
 				"ipam": map[string]any{
-					"type":   "host-local",
-					"ranges": [][]map[string]string{{{"subnet": podCIDR}}},
-					"routes": []map[string]string{{"dst": defaultRoute}},
+					"type":    "host-local",
+					"dataDir": ipamDir,
+					"ranges":  [][]map[string]string{{{"subnet": podCIDR}}},
+					"routes":  []map[string]string{{"dst": defaultRoute}},
 				},
 			},
 			map[string]any{"type": "portmap", "capabilities": map[string]bool{"portMappings": true}},

@@ -81,7 +81,8 @@ func TestLogs(t *testing.T) {
 	waitPod(t, ns, "talker", "pod running", running)
 	testserver.Eventually(t, 30*time.Second, 200*time.Millisecond, "kubectl logs", func() (bool, string) {
 		out, errOut, err := kubectl(t, "", "logs", "talker", "-n", ns)
-		return err == nil && strings.Contains(out, "line 1\nline 2\nline 3\noops\nlate\n"), out + errOut
+		// stdout and stderr are separate pipes: only each one's order holds.
+		return err == nil && strings.Contains(strings.Replace(out, "oops\n", "", 1), "line 1\nline 2\nline 3\nlate\n") && strings.Contains(out, "oops\n"), out + errOut
 	})
 	out, _, err := kubectl(t, "", "logs", "talker", "-n", ns, "--tail=1")
 	if err != nil || out != "late\n" {
