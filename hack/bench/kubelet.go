@@ -53,7 +53,7 @@ import (
 const (
 	kbNamespace = "kbench"
 	kbBridge    = "kbench0"
-	kbNetwork   = "skiff-bench" // CNI network name; host-local keeps its leases in /var/lib/cni/networks/<name>
+	kbNetwork   = "skiff-bench" // CNI network name
 	kbLabel     = "skiff-bench/kubelet"
 )
 
@@ -293,7 +293,7 @@ func parseBatches(s string) ([]int, error) {
 
 // writeCNI writes the pod network: the shape of skiff's own conflist
 // (kubelet/containerd.WriteCNIConfig) under a network and bridge name of
-// the benchmark's own, so host-local's leases and the bridge do not mix
+// the benchmark's own, host-local's leases under dir, so nothing mixes
 // with another skiff on the machine.
 func writeCNI(dir, podCIDR string) error {
 	conf := map[string]any{
@@ -303,9 +303,10 @@ func writeCNI(dir, podCIDR string) error {
 			map[string]any{
 				"type": "bridge", "bridge": kbBridge, "isGateway": true, "ipMasq": true, "hairpinMode": true,
 				"ipam": map[string]any{
-					"type":   "host-local",
-					"ranges": [][]map[string]string{{{"subnet": podCIDR}}},
-					"routes": []map[string]string{{"dst": "0.0.0.0/0"}},
+					"type":    "host-local",
+					"ranges":  [][]map[string]string{{{"subnet": podCIDR}}},
+					"routes":  []map[string]string{{"dst": "0.0.0.0/0"}},
+					"dataDir": filepath.Join(dir, "leases"),
 				},
 			},
 			map[string]any{"type": "portmap", "capabilities": map[string]bool{"portMappings": true}},
@@ -655,8 +656,9 @@ func (b *kbBench) clearRuntime(ctx context.Context) error {
 }
 
 // removePodCgroups removes the pod-level cgroups (kubepods/.../pod<uid>)
-// of the benchmark's pods that nobody removed, and returns how many there
-// were. The shared kubepods hierarchy itself stays.
+// of the benchmark's pods that nobody removed, and returns for how many
+// pods there were some (in any hierarchy). The shared kubepods hierarchy
+// itself stays.
 func (b *kbBench) removePodCgroups() int {
 	b.mu.Lock()
 	uids := make([]string, 0, len(b.podUIDs))
@@ -664,7 +666,7 @@ func (b *kbBench) removePodCgroups() int {
 		uids = append(uids, string(u))
 	}
 	b.mu.Unlock()
-	left := 0
+	left := map[string]bool{}
 	roots, _ := filepath.Glob("/sys/fs/cgroup/*")
 	for _, root := range roots {
 		for _, qos := range []string{"", "burstable", "besteffort"} {
@@ -674,7 +676,7 @@ func (b *kbBench) removePodCgroups() int {
 					if _, err := os.Stat(d); err != nil {
 						continue
 					}
-					left++
+					left[u] = true
 					// Leaf first: containers' cgroups runc left behind.
 					subs, _ := os.ReadDir(d)
 					for _, s := range subs {
@@ -687,7 +689,7 @@ func (b *kbBench) removePodCgroups() int {
 			}
 		}
 	}
-	return left
+	return len(left)
 }
 
 // shimsRSS sums the RSS of the runc shims serving the benchmark's
@@ -764,7 +766,6 @@ func (b *kbBench) cleanup() {
 	if out, err := exec.Command("ip", "link", "del", kbBridge).CombinedOutput(); err != nil && !strings.Contains(string(out), "Cannot find device") {
 		logf("cleanup: ip link del %s: %v %s", kbBridge, err, strings.TrimSpace(string(out)))
 	}
-	_ = os.RemoveAll(filepath.Join("/var/lib/cni/networks", kbNetwork))
 	// Upstream's kubelet links every container's log into /var/log/containers
 	// (<pod>_<namespace>_<container>-<id>.log) and unlinks it only when its
 	// garbage collector removes the container.
@@ -998,7 +999,7 @@ func renderKubeletReport(o options, b *kbBench, results []*kbResult) string {
 	row(fmt.Sprintf("shims with %d pods: count, RSS sum", last), func(r *kbResult) string {
 		return fmt.Sprintf("%d, %s", r.shimCount, mib(r.shimsLoaded))
 	})
-	row("pod cgroups left after the pods were deleted", func(r *kbResult) string { return strconv.Itoa(r.leftCgroups) })
+	row("pods whose pod cgroup (kubepods/…/pod<uid>) was left after deletion", func(r *kbResult) string { return strconv.Itoa(r.leftCgroups) })
 	row("other processes' CPU share, first create → last Ready", func(r *kbResult) string {
 		var parts []string
 		for _, w := range r.batches {
