@@ -4,7 +4,7 @@ VERSION_PKGS := k8s.io/client-go/pkg/version k8s.io/component-base/version
 LDFLAGS := $(foreach p,$(VERSION_PKGS),-X $(p).gitVersion=v1.37.2+skiff -X $(p).gitMajor=1 -X $(p).gitMinor=37)
 GO ?= go
 
-.PHONY: build run test test-short verify bench bench-controllers fuzz
+.PHONY: build run test test-short verify bench bench-controllers bench-kubelet fuzz
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/skiff ./cmd/skiff
@@ -35,6 +35,10 @@ bench: build
 # Deployment of 1000 replicas on 100 simulated nodes: skiff controller-manager vs kube-controller-manager.
 bench-controllers: build
 	cd hack/bench && $(GO) run . -phase controllers -skiff ../../bin/skiff
+
+# Pod start-up latency (1, 10, 30 pods) and RSS: skiff agent vs upstream kubelet on one containerd. As root.
+bench-kubelet: build
+	cd hack/bench && $(GO) run . -phase kubelet -skiff ../../bin/skiff
 
 FUZZTIME ?= 30s
 FUZZ_VALIDATORS := ./registry/core/configmap ./registry/core/secret ./registry/core/event ./registry/core/namespace

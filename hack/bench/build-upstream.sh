@@ -6,7 +6,9 @@
 #   hack/bench/build-upstream.sh [CACHE_DIR]
 #
 # Prints nothing but progress on stderr; the binaries end up at
-# CACHE_DIR/bin/{kube-apiserver,kube-controller-manager,etcd}. A binary that already
+# CACHE_DIR/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,etcd}
+# (UPSTREAM_CMDS="kubelet" builds CACHE_DIR/bin/kubelet instead, ~2 min with a
+# warm build cache; etcd is skipped whenever UPSTREAM_CMDS is set). A binary that already
 # exists is not rebuilt (delete it to force a rebuild). The throwaway Go
 # modules used for the builds are generated under CACHE_DIR/src; nothing is
 # written into the repository.

@@ -60,6 +60,12 @@ type options struct {
 	kcmQPS    string
 	settle    time.Duration
 	cmTimeout time.Duration
+	// -phase kubelet (kubelet.go)
+	kbBatches  string
+	kbSingles  int
+	kbPodCIDR  string
+	kbTimeout  time.Duration
+	kbNodeName bool
 }
 
 const warmupCreates = 50
@@ -89,13 +95,18 @@ func main() {
 	flag.IntVar(&o.schedNodes, "sched-nodes", 5000, "nodes in the scheduler workloads (preemption uses at most 500)")
 	flag.IntVar(&o.schedPods, "sched-pods", 10000, "pods scheduled in the basic and topology-spread workloads")
 	flag.StringVar(&o.schedOnly, "sched-only", "", "run only the scheduler workloads whose name contains this")
-	flag.StringVar(&o.phase, "phase", "apiserver", "apiserver: API server + storage (start-up, RSS, creates, LIST); controllers: a Deployment on simulated nodes, skiff controller-manager vs kube-controller-manager; scheduler: scheduler_perf-style workloads, skiff scheduler vs kube-scheduler")
+	flag.StringVar(&o.phase, "phase", "apiserver", "apiserver: API server + storage (start-up, RSS, creates, LIST); controllers: a Deployment on simulated nodes, skiff controller-manager vs kube-controller-manager; scheduler: scheduler_perf-style workloads, skiff scheduler vs kube-scheduler; kubelet: pod start-up latency and RSS, skiff agent vs kubelet on one containerd")
 	flag.IntVar(&o.replicas, "replicas", 1000, "controllers phase: Deployment replicas")
 	flag.IntVar(&o.nodes, "nodes", 100, "controllers phase: simulated nodes (skiff sim nodes)")
 	flag.BoolVar(&o.bind, "bind", true, "controllers phase: bind the pods round-robin to the nodes (no scheduler runs) and wait until they are Ready and the Deployment available")
 	flag.StringVar(&o.kcmQPS, "kcm-qps", "default,1000", "controllers phase: kube-controller-manager runs, one per comma-separated --kube-api-qps (=burst); \"default\" leaves its defaults (20/30)")
 	flag.DurationVar(&o.settle, "settle", 10*time.Second, "controllers phase: wait after a controller manager is up before the workload (idle CPU is measured meanwhile)")
 	flag.DurationVar(&o.cmTimeout, "cm-timeout", 5*time.Minute, "controllers phase: longest wait for the workload per controller manager")
+	flag.StringVar(&o.kbBatches, "kubelet-batches", "10,30", "kubelet phase: pods created at once per batch, comma-separated; the last batch's size is the one RSS is read with")
+	flag.IntVar(&o.kbSingles, "kubelet-singles", 5, "kubelet phase: single pods created one after the other (each deleted before the next)")
+	flag.StringVar(&o.kbPodCIDR, "kubelet-pod-cidr", "10.42.10.0/24", "kubelet phase: the pod network (CNI bridge kbench0, host-local IPAM)")
+	flag.DurationVar(&o.kbTimeout, "kubelet-timeout", 3*time.Minute, "kubelet phase: longest wait for a batch to be Ready, or to be gone after deletion")
+	flag.BoolVar(&o.kbNodeName, "kubelet-node-name", false, "kubelet phase: pin pods with spec.nodeName (bypassing the scheduler) instead of a nodeSelector")
 	flag.Parse()
 
 	if err := run(o); err != nil {
@@ -143,6 +154,29 @@ func run(o options) error {
 		failed = err != nil
 		return err
 	}
+	if o.phase == "kubelet" {
+		b, results, err := runKubelet(ctx, o, work)
+		if err != nil && len(results) == 0 {
+			return err
+		}
+		report := renderKubeletReport(o, b, results)
+		fmt.Println(report)
+		if o.out != "" {
+			if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
+				return err
+			}
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if len(r.errs) > 0 {
+				return errors.New("some measurements failed (see the table and the logs)")
+			}
+		}
+		failed = false
+		return nil
+	}
 	if o.phase == "controllers" {
 		results, err := runControllers(ctx, o, work)
 		if err != nil && len(results) == 0 {
@@ -169,7 +203,7 @@ func run(o options) error {
 		}
 		return nil
 	} else if o.phase != "apiserver" {
-		return fmt.Errorf("-phase %q: want apiserver, controllers or scheduler", o.phase)
+		return fmt.Errorf("-phase %q: want apiserver, controllers, scheduler or kubelet", o.phase)
 	}
 
 	var results []*result
