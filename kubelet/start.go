@@ -193,6 +193,7 @@ func (k *Kubelet) removePod(ctx context.Context, uid types.UID) {
 			}
 		}
 	}
+	removePodCgroups(uid)
 	k.prober.RemovePod(uid)
 	if err := k.volumes.Teardown(uid); err != nil {
 		klog.FromContext(ctx).Error(err, "Tearing down volumes failed", "podUID", uid)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -168,7 +169,15 @@ func TestDeleteWithGracePeriod(t *testing.T) {
 	p := pod("graceful", `trap 'echo got TERM; exit 0' TERM; while true; do sleep 0.1; done`)
 	p.Spec.TerminationGracePeriodSeconds = ptr(int64(30))
 	create(t, ns, p)
-	waitPod(t, ns, "graceful", "pod running", running)
+	uid := waitPod(t, ns, "graceful", "pod running", running).UID
+	cgroups := func() []string {
+		a, _ := filepath.Glob("/sys/fs/cgroup/*/kubepods/besteffort/pod" + string(uid))
+		b, _ := filepath.Glob("/sys/fs/cgroup/kubepods/besteffort/pod" + string(uid))
+		return append(a, b...)
+	}
+	if len(cgroups()) == 0 {
+		t.Fatal("the running pod has no pod cgroup under kubepods/besteffort")
+	}
 	start := time.Now()
 	if err := srv.Client.CoreV1().Pods(ns).Delete(context.Background(), "graceful", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
@@ -182,6 +191,10 @@ func TestDeleteWithGracePeriod(t *testing.T) {
 	if d := time.Since(start); d > 25*time.Second {
 		t.Errorf("deletion took %v; TERM did not reach the container", d)
 	}
+	testserver.Eventually(t, 20*time.Second, 100*time.Millisecond, "pod cgroups removed", func() (bool, string) {
+		left := cgroups()
+		return len(left) == 0, strings.Join(left, " ")
+	})
 	if !hasEvent(t, ns, "graceful", "Killing: Stopping container main") {
 		t.Errorf("no Killing event: %v", events(t, ns, "graceful"))
 	}
