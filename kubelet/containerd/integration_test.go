@@ -45,7 +45,10 @@ func TestPodLifecycle(t *testing.T) {
 	if err := containerd.WriteCNIConfig(filepath.Join(dir, "cni", "net.d"), bridge, subnet); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", bridge).Run() })
+	t.Cleanup(func() {
+		_ = exec.Command("ip", "link", "del", bridge).Run()
+		_ = containerd.RemoveMasquerade(subnet)
+	})
 
 	t0 := time.Now()
 	p, err := containerd.Start(ctx, containerd.Options{Dir: dir, SandboxImage: refs.Pause})

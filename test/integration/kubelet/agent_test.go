@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/skiff-k8s/skiff/kubelet/containerd"
 	"github.com/skiff-k8s/skiff/test/testserver"
 )
 
@@ -54,6 +55,7 @@ func TestAgentJoins(t *testing.T) {
 		_ = cmd.Wait()
 		_ = srv.Client.CoreV1().Nodes().Delete(context.Background(), "agent-1", metav1.DeleteOptions{})
 		_ = exec.Command("ip", "link", "del", "skiff-t1").Run()
+		_ = containerd.RemoveMasquerade("10.42.78.0/24")
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, "agent.log"))
 			t.Logf("agent log:\n%s", b)

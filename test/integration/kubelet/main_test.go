@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -82,6 +83,9 @@ func run(m *testing.M) int {
 	code := m.Run()
 	cleanup()
 	srv.Stop()
+	// The node's bridge and masquerade rule outlive it, as a node's do.
+	_ = exec.Command("ip", "link", "del", "skiff-t0").Run()
+	_ = containerd.RemoveMasquerade(podCIDR)
 	return code
 }
 
