@@ -95,6 +95,10 @@ func (k *Kubelet) terminate(ctx context.Context, pod *v1.Pod, rt *podRuntime, w 
 		rt = r2
 	}
 	k.updateStatus(ctx, pod, rt, w)
+	// Its cgroups go before the pod leaves the API, as upstream's kubelet
+	// cleans up before it lets the deletion finish; containers and the
+	// sandbox stay until then, for logs.
+	removePodCgroups(pod.UID)
 	zero := int64(0)
 	err := k.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
 		GracePeriodSeconds: &zero,
