@@ -37,7 +37,7 @@ func (k *Kubelet) syncContainers(ctx context.Context, pod *v1.Pod, rt *podRuntim
 	}
 	for i := range pod.Spec.InitContainers {
 		c := &pod.Spec.InitContainers[i]
-		st := rt.latest(c.Name)
+		st := rt.current(c.Name)
 		if k.killIfUnhealthy(ctx, pod, c, st) {
 			return 0, true
 		}
@@ -71,7 +71,7 @@ func (k *Kubelet) syncContainers(ctx context.Context, pod *v1.Pod, rt *podRuntim
 	}
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
-		st := rt.latest(c.Name)
+		st := rt.current(c.Name)
 		if k.killIfUnhealthy(ctx, pod, c, st) {
 			acted = true
 			continue
@@ -90,7 +90,7 @@ func (k *Kubelet) syncContainers(ctx context.Context, pod *v1.Pod, rt *podRuntim
 		// Sidecars stop once the app containers have finished for good.
 		for i := range pod.Spec.InitContainers {
 			c := &pod.Spec.InitContainers[i]
-			if st := rt.latest(c.Name); isSidecar(c) && st != nil && st.State == runtimeapi.ContainerState_CONTAINER_RUNNING {
+			if st := rt.current(c.Name); isSidecar(c) && st != nil && st.State == runtimeapi.ContainerState_CONTAINER_RUNNING {
 				k.killContainer(ctx, pod, c, st, gracePeriod(pod), fmt.Sprintf("Stopping container %s", c.Name))
 				acted = true
 			}
@@ -102,7 +102,7 @@ func (k *Kubelet) syncContainers(ctx context.Context, pod *v1.Pod, rt *podRuntim
 func allAppContainersDone(pod *v1.Pod, rt *podRuntime) bool {
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
-		st := rt.latest(c.Name)
+		st := rt.current(c.Name)
 		if st == nil || st.State != runtimeapi.ContainerState_CONTAINER_EXITED || shouldRestart(pod, c, st.ExitCode) {
 			return false
 		}
@@ -143,9 +143,8 @@ func (k *Kubelet) killIfUnhealthy(ctx context.Context, pod *v1.Pod, c *v1.Contai
 // still holds it, in which case it reports CrashLoopBackOff and how long
 // is left.
 func (k *Kubelet) startOrBackOff(ctx context.Context, pod *v1.Pod, c *v1.Container, fieldPath string, rt *podRuntime, w *podWorker, st *runtimeapi.ContainerStatus) (time.Duration, bool) {
-	attempt := uint32(0)
+	attempt := rt.nextAttempt(c.Name)
 	if st != nil {
-		attempt = st.Metadata.Attempt + 1
 		if st.State == runtimeapi.ContainerState_CONTAINER_CREATED {
 			// Created but never started (we stopped half-way): replace it.
 			_ = k.runtime.RemoveContainer(ctx, st.Id)

@@ -28,8 +28,29 @@ type podRuntime struct {
 	ready *runtimeapi.PodSandbox
 	// ip is the ready sandbox's pod IP.
 	ip string
-	// containers by name, newest attempt first.
+	// containers by name, newest attempt first, of all the pod's sandboxes.
 	containers map[string][]*runtimeapi.ContainerStatus
+	// sandboxOf maps a container's ID to its sandbox's.
+	sandboxOf map[string]string
+}
+
+// current is the newest container of that name in the ready sandbox: a
+// new sandbox (after a reboot, or its pause process died) starts every
+// container again, init containers included, as upstream does.
+func (r *podRuntime) current(name string) *runtimeapi.ContainerStatus {
+	if st := r.latest(name); st != nil && r.ready != nil && r.sandboxOf[st.Id] == r.ready.Id {
+		return st
+	}
+	return nil
+}
+
+// nextAttempt numbers a container's next run after all its earlier ones,
+// in any sandbox, so restart counts keep growing across sandboxes.
+func (r *podRuntime) nextAttempt(name string) uint32 {
+	if st := r.latest(name); st != nil {
+		return st.Metadata.Attempt + 1
+	}
+	return 0
 }
 
 // latest is the newest container of that name, nil if none ran.
@@ -60,7 +81,7 @@ func (k *Kubelet) inspect(ctx context.Context, uid types.UID) (*podRuntime, erro
 		return nil, err
 	}
 	sort.Slice(sbs, func(i, j int) bool { return sbs[i].CreatedAt > sbs[j].CreatedAt })
-	r := &podRuntime{sandboxes: sbs, containers: map[string][]*runtimeapi.ContainerStatus{}}
+	r := &podRuntime{sandboxes: sbs, containers: map[string][]*runtimeapi.ContainerStatus{}, sandboxOf: map[string]string{}}
 	for _, sb := range sbs {
 		if sb.State == runtimeapi.PodSandboxState_SANDBOX_READY {
 			st, err := k.runtime.PodSandboxStatus(ctx, sb.Id, false)
@@ -85,6 +106,7 @@ func (k *Kubelet) inspect(ctx context.Context, uid types.UID) (*podRuntime, erro
 		}
 		name := c.Labels[labelContainerName]
 		r.containers[name] = append(r.containers[name], st.Status)
+		r.sandboxOf[c.Id] = c.PodSandboxId
 	}
 	for _, list := range r.containers {
 		sort.Slice(list, func(i, j int) bool {
