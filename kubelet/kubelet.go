@@ -73,6 +73,9 @@ type Kubelet struct {
 	backoff  *flowcontrol.Backoff
 	// Port is the server's port once it listens.
 	Port int
+	// StopRuntime stops the containerd the node started for itself (nil
+	// when it uses one it was given). Containers keep running.
+	StopRuntime func() error
 
 	node nodeState
 

@@ -99,6 +99,7 @@ func StartNode(ctx context.Context, cfg *restclient.Config, dataDir, clientCA, s
 	dir := filepath.Join(dataDir, "kubelet")
 	endpoint := ko.RuntimeEndpoint
 	cniConf := filepath.Join(dir, "cni", "net.d")
+	var stopRuntime func() error
 	if endpoint == "" {
 		reg, err := images.StartRegistry(ctx, "127.0.0.1:0")
 		if err != nil {
@@ -121,14 +122,14 @@ func StartNode(ctx context.Context, cfg *restclient.Config, dataDir, clientCA, s
 		if err != nil {
 			return nil, fmt.Errorf("containerd: %w", err)
 		}
-		go func() { <-ctx.Done(); _ = proc.Stop() }()
+		stopRuntime = proc.Stop
 		endpoint = proc.Endpoint()
 	}
 	cfg = restclient.CopyConfig(cfg)
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 50, 100
 	}
-	return kubelet.Start(ctx, cfg, kubelet.Options{
+	k, err := kubelet.Start(ctx, cfg, kubelet.Options{
 		NodeName:        ko.NodeName,
 		RootDir:         dir,
 		LogDir:          filepath.Join(dir, "pod-logs"),
@@ -141,4 +142,17 @@ func StartNode(ctx context.Context, cfg *restclient.Config, dataDir, clientCA, s
 		PodCIDR:         ko.PodCIDR,
 		CNIConfDir:      cniConf,
 	})
+	if err != nil {
+		if stopRuntime != nil {
+			_ = stopRuntime()
+		}
+		return nil, err
+	}
+	k.StopRuntime = stopRuntime
+	if stopRuntime != nil {
+		// Stopped with ctx; a process that exits at once after ctx ends
+		// calls StopRuntime itself to be sure containerd is gone.
+		go func() { <-ctx.Done(); _ = stopRuntime() }()
+	}
+	return k, nil
 }

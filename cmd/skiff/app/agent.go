@@ -47,6 +47,9 @@ func NewAgentCommand() *cobra.Command {
 			}
 			fmt.Printf("skiff agent: node %s is running (kubelet port %d)\n", k.NodeName(), k.Port)
 			<-ctx.Done()
+			if k.StopRuntime != nil {
+				return k.StopRuntime()
+			}
 			return nil
 		},
 	}

@@ -89,5 +89,8 @@ func run(ctx context.Context, o *config.Server) error {
 	}
 	fmt.Printf("skiff: serving %s; admin kubeconfig: %s\n", s.URL, s.Kubeconfig)
 	<-s.Done()
+	if s.Kubelet != nil && s.Kubelet.StopRuntime != nil {
+		_ = s.Kubelet.StopRuntime() // containers keep running
+	}
 	return s.Err()
 }
