@@ -67,24 +67,30 @@ func sampleCPU() (cpuSample, error) {
 var ownExtra func() time.Duration
 
 // procCPU is utime+stime of a process from /proc/<pid>/stat.
-func procCPU(pid int) time.Duration {
+func procCPU(pid int) time.Duration { return statTicks(pid, 11, 12) }
+
+// statTicks sums fields of /proc/<pid>/stat, counted from the state field
+// after the ")" that closes the command name (state is 0, utime 11, stime
+// 12, cutime 13, cstime 14), as CPU time.
+func statTicks(pid int, fields ...int) time.Duration {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}
-	// Fields after the ")" closing the command name: state is field 3,
-	// utime and stime are fields 14 and 15.
 	i := strings.LastIndexByte(string(b), ')')
 	if i < 0 {
 		return 0
 	}
 	f := strings.Fields(string(b)[i+1:])
-	if len(f) < 13 {
-		return 0
+	var t int64
+	for _, k := range fields {
+		if k >= len(f) {
+			return 0
+		}
+		n, _ := strconv.ParseInt(f[k], 10, 64)
+		t += n
 	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+st) * time.Second / clkTck
+	return time.Duration(t) * time.Second / clkTck
 }
 
 // phaseCPU tracks other processes' CPU use over one phase.
@@ -145,23 +151,4 @@ func waitQuiet(ctx context.Context, threshold float64, max time.Duration) (float
 
 // procTreeCPU is utime+stime+cutime+cstime: the process and its reaped
 // children (a shim's runc invocations).
-func procTreeCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b)[i+1:])
-	if len(f) < 15 {
-		return 0
-	}
-	var t int64
-	for _, k := range []int{11, 12, 13, 14} {
-		n, _ := strconv.ParseInt(f[k], 10, 64)
-		t += n
-	}
-	return time.Duration(t) * time.Second / clkTck
-}
+func procTreeCPU(pid int) time.Duration { return statTicks(pid, 11, 12, 13, 14) }
