@@ -51,17 +51,7 @@ type Options struct {
 
 // Run joins and runs the node until ctx ends.
 func Run(ctx context.Context, o Options) (*kubelet.Kubelet, error) {
-	node := o.Node
-	if node.NodeName == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			return nil, err
-		}
-		node.NodeName = lowerName(h)
-	}
-	if node.Address == nil {
-		node.Address = hostAddress()
-	}
+	node := o.Node.Defaults()
 	pkiDir := filepath.Join(o.DataDir, "pki")
 	if err := os.MkdirAll(pkiDir, 0o700); err != nil {
 		return nil, err
@@ -123,14 +113,9 @@ func servingIdentity(ctx context.Context, cfg *restclient.Config, pkiDir string,
 	if valid(certFile) {
 		return certFile, keyFile, nil
 	}
-	names := []string{node.NodeName, "localhost"}
-	if h, err := os.Hostname(); err == nil && lowerName(h) != node.NodeName {
-		names = append(names, lowerName(h))
-	}
-	ips := []net.IP{node.Address, net.ParseIP("127.0.0.1")}
 	subject := &pkix.Name{CommonName: "system:node:" + node.NodeName, Organization: []string{"system:nodes"}}
 	usages := []certificatesv1.KeyUsage{certificatesv1.UsageDigitalSignature, certificatesv1.UsageServerAuth}
-	if err := request(ctx, cfg, certificatesv1.KubeletServingSignerName, subject, names, ips, usages, certFile, keyFile, selfApprove); err != nil {
+	if err := request(ctx, cfg, certificatesv1.KubeletServingSignerName, subject, node.ServingNames(), node.ServingIPs(), usages, certFile, keyFile, selfApprove); err != nil {
 		return "", "", fmt.Errorf("kubelet serving certificate: %w", err)
 	}
 	return certFile, keyFile, nil

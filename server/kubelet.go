@@ -40,8 +40,8 @@ const DefaultPodCIDR = "10.42.0.0/24"
 // startKubelet runs the server machine's own node, authenticated as
 // system:node:<name> with certificates issued straight from the CA.
 func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (*kubelet.Kubelet, error) {
-	ko := o.Kubelet.withDefaults()
-	kf, err := pki.EnsureKubelet(certs.Dir, ko.NodeName, ko.servingNames(), ko.servingIPs())
+	ko := o.Kubelet.Defaults()
+	kf, err := pki.EnsureKubelet(certs.Dir, ko.NodeName, ko.ServingNames(), ko.ServingIPs())
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +54,10 @@ func startKubelet(ctx context.Context, r *Running, o Options, certs pki.Files) (
 	return StartNode(ctx, cfg, o.DataDir, certs.CACert(), kf.ServingCert(), kf.ServingKey(), ko)
 }
 
-func (ko *KubeletOptions) withDefaults() KubeletOptions {
-	out := *ko
+// Defaults fills what ko leaves empty: the host name (lower-cased), the
+// default pod CIDR and bridge, and the host's address.
+func (ko KubeletOptions) Defaults() KubeletOptions {
+	out := ko
 	if out.NodeName == "" {
 		h, _ := os.Hostname()
 		out.NodeName = strings.ToLower(h)
@@ -67,18 +69,15 @@ func (ko *KubeletOptions) withDefaults() KubeletOptions {
 		out.BridgeName = "skiff0"
 	}
 	if out.Address == nil {
-		out.Address = advertiseAddress(nil)
-		if out.Address == nil {
-			out.Address = net.ParseIP("127.0.0.1")
-		}
+		out.Address = advertiseAddress(nil) // 127.0.0.1 when it finds none
 	}
 	return out
 }
 
-// servingNames are the kubelet serving certificate's DNS names: the API
+// ServingNames are the kubelet serving certificate's DNS names: the API
 // server dials the node's Hostname address first, as upstream's default
 // --kubelet-preferred-address-types says.
-func (ko KubeletOptions) servingNames() []string {
+func (ko KubeletOptions) ServingNames() []string {
 	names := []string{ko.NodeName, "localhost"}
 	if h, err := os.Hostname(); err == nil {
 		names = append(names, strings.ToLower(h))
@@ -86,7 +85,8 @@ func (ko KubeletOptions) servingNames() []string {
 	return names
 }
 
-func (ko KubeletOptions) servingIPs() []net.IP {
+// ServingIPs are the kubelet serving certificate's addresses.
+func (ko KubeletOptions) ServingIPs() []net.IP {
 	return []net.IP{ko.Address, net.ParseIP("127.0.0.1")}
 }
 
@@ -95,7 +95,7 @@ func (ko KubeletOptions) servingIPs() []net.IP {
 // kubelet with cfg (its identity) and its serving certificate. Both
 // `skiff server` and `skiff agent` run nodes this way.
 func StartNode(ctx context.Context, cfg *restclient.Config, dataDir, clientCA, servingCert, servingKey string, ko KubeletOptions) (*kubelet.Kubelet, error) {
-	ko = ko.withDefaults()
+	ko = ko.Defaults()
 	dir := filepath.Join(dataDir, "kubelet")
 	endpoint := ko.RuntimeEndpoint
 	cniConf := filepath.Join(dir, "cni", "net.d")
