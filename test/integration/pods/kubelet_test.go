@@ -79,6 +79,13 @@ func spdyExec(t *testing.T, w http.ResponseWriter, r *http.Request) {
 	b, _ := json.Marshal(metav1.Status{Status: metav1.StatusSuccess})
 	byType[corev1.StreamTypeError].Write(b)
 	byType[corev1.StreamTypeError].Close()
+	// Give the client time to read what was written (or hang up first):
+	// closing the connection at once reset streams still in flight, about
+	// one run in eight under load.
+	select {
+	case <-conn.CloseChan():
+	case <-time.After(time.Second):
+	}
 }
 
 // podOnKubelet creates a node for k and a pod bound to it.
